@@ -1,0 +1,47 @@
+# cx-warehouse — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-done
+export CX_RAW_DIR ?= data/raw
+export CX_DUCKDB_PATH ?= data/warehouse/cx.duckdb
+export CX_SERVING_PATH ?= data/warehouse/serving.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster
+DBT := $(BIN)/dbt
+DBT_ARGS := --project-dir . --profiles-dir .
+
+.PHONY: setup run build sample test lint dev export bench clean
+
+setup: $(STAMP)  ## create .venv (idempotent) and prepare the dbt manifest
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock -e . --no-deps
+	mkdir -p data/raw data/warehouse data/dagster
+	touch $(STAMP)
+
+sample: setup  ## generate the default sample landing dir if it is empty
+	$(BIN)/python -m orchestration.sample_data --out $(CX_RAW_DIR) --if-empty
+
+build: setup  ## plain dbt build into CX_DUCKDB_PATH
+	mkdir -p $(dir $(CX_DUCKDB_PATH))
+	$(DBT) build $(DBT_ARGS)
+
+run: setup  ## the main job end to end on embedded sample data
+	$(BIN)/python -m orchestration.cli run
+
+test: setup  ## unit + end-to-end tests
+	$(BIN)/python -m pytest -q
+
+lint: setup  ## ruff + sqlfluff
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint models macros tests/dbt --disable-progress-bar
+
+dev: setup  ## Dagster UI with the asset graph, checks, schedule and sensor
+	$(BIN)/dagster dev -m orchestration.definitions
+
+clean:
+	rm -rf target logs data/warehouse data/dagster
