@@ -1,0 +1,15 @@
+{#- Month math (marts.md "Month"): a month is the first day of a calendar month, as a DATE.
+    DuckDB's date_trunc returns a TIMESTAMP, hence the cast. -#}
+{% macro month_of(expression) -%}
+    cast(date_trunc('month', {{ expression }}) as date)
+{%- endmacro %}
+
+{#- M + n months, as a DATE. -#}
+{% macro add_months(month_expression, n) -%}
+    cast({{ month_expression }} + to_months(cast({{ n }} as integer)) as date)
+{%- endmacro %}
+
+{#- Whole months from month `start_month` to month `end_month` (both first days). -#}
+{% macro months_between(start_month, end_month) -%}
+    cast(date_diff('month', {{ start_month }}, {{ end_month }}) as bigint)
+{%- endmacro %}

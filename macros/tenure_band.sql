@@ -1,0 +1,11 @@
+{#- Tenure band of n whole months since the first active month (marts.md
+    "marts.churn_by_segment"): 0-2m (n <= 2), 3-11m, 12-23m, 24m+ (n >= 24). -#}
+{% macro tenure_band(n_months) -%}
+    case
+        when {{ n_months }} is null then null
+        when {{ n_months }} <= 2 then '0-2m'
+        when {{ n_months }} <= 11 then '3-11m'
+        when {{ n_months }} <= 23 then '12-23m'
+        else '24m+'
+    end
+{%- endmacro %}

@@ -1,0 +1,39 @@
+with
+
+source as (
+    select
+        invoice_id,
+        account_id,
+        subscription_id,
+        status,
+        amount_due_cents,
+        amount_paid_cents,
+        currency,
+        issued_at,
+        paid_at,
+        updated_at,
+        _loaded_at
+    from {{ source('billing', 'invoices') }}
+),
+
+current_rows as (
+    {{ current_rows('source', ['invoice_id']) }}
+),
+
+final as (
+    select
+        cast(invoice_id as varchar) as invoice_id,
+        cast(account_id as varchar) as account_id,
+        cast(subscription_id as varchar) as subscription_id,
+        cast(status as varchar) as status,
+        cast(amount_due_cents as bigint) as amount_due_cents,
+        cast(amount_paid_cents as bigint) as amount_paid_cents,
+        cast(currency as varchar) as currency,
+        cast(issued_at as timestamp) as issued_at,
+        cast(paid_at as timestamp) as paid_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from current_rows
+)
+
+select * from final

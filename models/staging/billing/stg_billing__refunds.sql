@@ -1,0 +1,29 @@
+with
+
+source as (
+    select
+        refund_id,
+        invoice_id,
+        amount_cents,
+        currency,
+        refunded_at,
+        _loaded_at
+    from {{ source('billing', 'refunds') }}
+),
+
+current_rows as (
+    {{ current_rows('source', ['refund_id'], has_updated_at=false) }}
+),
+
+final as (
+    select
+        cast(refund_id as varchar) as refund_id,
+        cast(invoice_id as varchar) as invoice_id,
+        cast(amount_cents as bigint) as amount_cents,
+        cast(currency as varchar) as currency,
+        cast(refunded_at as timestamp) as refunded_at,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from current_rows
+)
+
+select * from final

@@ -1,0 +1,43 @@
+with
+
+source as (
+    select
+        subscription_id,
+        account_id,
+        plan_tier,
+        billing_interval,
+        amount_cents,
+        quantity,
+        currency,
+        status,
+        started_at,
+        canceled_at,
+        ended_at,
+        updated_at,
+        _loaded_at
+    from {{ source('billing', 'subscriptions') }}
+),
+
+current_rows as (
+    {{ current_rows('source', ['subscription_id']) }}
+),
+
+final as (
+    select
+        cast(subscription_id as varchar) as subscription_id,
+        cast(account_id as varchar) as account_id,
+        cast(plan_tier as varchar) as plan_tier,
+        cast(billing_interval as varchar) as billing_interval,
+        cast(amount_cents as bigint) as amount_cents,
+        cast(quantity as bigint) as quantity,
+        cast(currency as varchar) as currency,
+        cast(status as varchar) as status,
+        cast(started_at as timestamp) as started_at,
+        cast(canceled_at as timestamp) as canceled_at,
+        cast(ended_at as timestamp) as ended_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from current_rows
+)
+
+select * from final

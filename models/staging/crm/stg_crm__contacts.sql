@@ -1,0 +1,29 @@
+with
+
+source as (
+    select
+        contact_id,
+        account_id,
+        role,
+        created_at,
+        updated_at,
+        _loaded_at
+    from {{ source('crm', 'contacts') }}
+),
+
+current_rows as (
+    {{ current_rows('source', ['contact_id']) }}
+),
+
+final as (
+    select
+        cast(contact_id as varchar) as contact_id,
+        cast(account_id as varchar) as account_id,
+        cast(role as varchar) as role,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from current_rows
+)
+
+select * from final

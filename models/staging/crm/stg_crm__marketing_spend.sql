@@ -1,0 +1,27 @@
+with
+
+source as (
+    select
+        spend_month,
+        channel,
+        amount_cents,
+        currency,
+        _loaded_at
+    from {{ source('crm', 'marketing_spend') }}
+),
+
+current_rows as (
+    {{ current_rows('source', ['spend_month', 'channel'], has_updated_at=false) }}
+),
+
+final as (
+    select
+        cast(spend_month as date) as spend_month,
+        cast(channel as varchar) as channel,
+        cast(amount_cents as bigint) as amount_cents,
+        cast(currency as varchar) as currency,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from current_rows
+)
+
+select * from final

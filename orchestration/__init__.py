@@ -1,0 +1,1 @@
+"""cx-warehouse orchestration: Dagster definitions, quality gates, publish, sample data."""

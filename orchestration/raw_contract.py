@@ -1,0 +1,71 @@
+"""The raw landing contract as Python sees it, read from the dbt sources yml.
+
+The column lists and types of every raw table live once, in
+``models/staging/<source>/_<source>__sources.yml`` (``data_type`` per column); dbt checks
+them per batch file and this module turns them into Arrow schemas for the sample-data
+generator, the test fixtures and the raw quality gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyarrow as pa
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SOURCES_GLOB = "models/staging/*/_*__sources.yml"
+
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "varchar": pa.string(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+}
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One landing table: ``<source>/<name>`` with its contract columns."""
+
+    source: str
+    name: str
+    schema: pa.Schema
+    key_columns: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{self.source}/{self.name}"
+
+    @property
+    def has_updated_at(self) -> bool:
+        return "updated_at" in self.schema.names
+
+
+def _key_columns(table: dict) -> tuple[str, ...]:
+    for test in table.get("data_tests", []):
+        if isinstance(test, dict) and "unique_current_key" in test:
+            return tuple(test["unique_current_key"]["arguments"]["key_columns"])
+    raise ValueError(f"source table {table['name']} declares no unique_current_key test")
+
+
+@cache
+def raw_tables(project_dir: Path = PROJECT_DIR) -> dict[str, RawTable]:
+    """All landing tables keyed by ``<source>/<table>``, in the order the yml lists them."""
+    tables: dict[str, RawTable] = {}
+    for sources_file in sorted(project_dir.glob(SOURCES_GLOB)):
+        for source in yaml.safe_load(sources_file.read_text())["sources"]:
+            for table in source["tables"]:
+                schema = pa.schema(
+                    [
+                        pa.field(column["name"], ARROW_TYPES[column["data_type"]])
+                        for column in table["columns"]
+                    ]
+                )
+                raw = RawTable(source["name"], table["name"], schema, _key_columns(table))
+                tables[raw.path] = raw
+    return tables
