@@ -30,9 +30,9 @@ onboarding_tickets as (
     from first_payments
     inner join ticket_facts
         on first_payments.account_id = ticket_facts.account_id
-        and ticket_facts.category = 'onboarding'
-        and ticket_facts.created_at >= first_payments.first_paid_at
-        and ticket_facts.created_at < first_payments.first_paid_at + interval 30 days
+            and ticket_facts.category = 'onboarding'
+            and first_payments.first_paid_at <= ticket_facts.created_at
+            and ticket_facts.created_at < first_payments.first_paid_at + interval 30 days
     group by first_payments.account_id
 ),
 

@@ -50,7 +50,7 @@ active_months as (
     from account_mrr
     inner join account_plan
         on account_mrr.account_id = account_plan.account_id
-        and account_mrr.month = account_plan.month
+            and account_mrr.month = account_plan.month
     where account_mrr.mrr_usd > 0
 ),
 

@@ -50,7 +50,7 @@ joined as (
     from current_month
     full outer join previous_month
         on current_month.account_id = previous_month.account_id
-        and current_month.month = previous_month.month
+            and current_month.month = previous_month.month
 ),
 
 final as (

@@ -32,8 +32,8 @@ final as (
     from this_month
     full outer join bridge
         on this_month.next_month = bridge.month
-        and this_month.dimension = bridge.dimension
-        and this_month.dimension_value = bridge.dimension_value
+            and this_month.dimension = bridge.dimension
+            and this_month.dimension_value = bridge.dimension_value
 )
 
 select final.*
@@ -41,7 +41,7 @@ from final
 cross join reporting_period
 where final.month <= reporting_period.last_complete_month
     and (
-        abs(previous_ending_mrr_usd - starting_mrr_usd)
-        > greatest(1e-6, 1e-12 * abs(starting_mrr_usd))
-        or previous_ending_accounts <> starting_accounts
+        abs(final.previous_ending_mrr_usd - final.starting_mrr_usd)
+        > greatest(1e-6, 1e-12 * abs(final.starting_mrr_usd))
+        or final.previous_ending_accounts <> final.starting_accounts
     )

@@ -45,7 +45,7 @@ churn as (
             sum(mrr_current_usd - mrr_previous_usd) filter (where movement = 'expansion'), 0
         ) as expansion_mrr_usd
     from accounts_at_start
-    group by {{ dimension_grouping_sets(['month'], dimensions) }}
+    group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS
 ),
 
 final as (

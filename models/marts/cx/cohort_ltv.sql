@@ -41,7 +41,7 @@ cohort_sizes as (
         {{ dimension_columns(dimensions) }},
         count(*) as cohort_accounts
     from cohort_members
-    group by {{ dimension_grouping_sets(['cohort_month'], dimensions) }}
+    group by {{ dimension_grouping_sets(['cohort_month'], dimensions) }}  -- noqa: PRS
 ),
 
 -- every k = 0 .. (last complete month - cohort_month) for every cohort and dimension value
@@ -68,7 +68,7 @@ member_activity as (
     from account_months
     full outer join revenue_months
         on account_months.account_id = revenue_months.account_id
-        and account_months.month = revenue_months.month
+            and account_months.month = revenue_months.month
 ),
 
 member_months as (
@@ -84,7 +84,7 @@ member_months as (
     from cohort_members
     inner join member_activity
         on cohort_members.account_id = member_activity.account_id
-        and member_activity.month >= cohort_members.cohort_month
+            and cohort_members.cohort_month <= member_activity.month
 ),
 
 cohort_activity as (
@@ -95,7 +95,7 @@ cohort_activity as (
         count_if(is_active) as active_accounts,
         sum(net_revenue_usd) as revenue_usd
     from member_months
-    group by {{ dimension_grouping_sets(['cohort_month', 'months_since_start'], dimensions) }}
+    group by {{ dimension_grouping_sets(['cohort_month', 'months_since_start'], dimensions) }}  -- noqa: PRS
 ),
 
 cohort_months as (
@@ -110,9 +110,9 @@ cohort_months as (
     from cohort_grid
     left join cohort_activity
         on cohort_grid.cohort_month = cohort_activity.cohort_month
-        and cohort_grid.months_since_start = cohort_activity.months_since_start
-        and cohort_grid.dimension = cohort_activity.dimension
-        and cohort_grid.dimension_value = cohort_activity.dimension_value
+            and cohort_grid.months_since_start = cohort_activity.months_since_start
+            and cohort_grid.dimension = cohort_activity.dimension
+            and cohort_grid.dimension_value = cohort_activity.dimension_value
 ),
 
 cumulative as (

@@ -43,7 +43,7 @@ resolution as (
         quantile_cont(first_reply_minutes, 0.5) as median_first_reply_minutes,
         quantile_cont(resolution_hours, 0.5) as median_resolution_hours
     from solved_tickets
-    group by {{ dimension_grouping_sets(['month'], dimensions) }}
+    group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS
 ),
 
 final as (

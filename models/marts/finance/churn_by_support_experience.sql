@@ -23,7 +23,7 @@ accounts_at_start as (
     from movements
     left join support_experience
         on movements.account_id = support_experience.account_id
-        and movements.month = support_experience.month
+            and movements.month = support_experience.month
     where movements.mrr_previous_usd > 0
 ),
 

@@ -1,3 +1,5 @@
+{%- set dimensions = ['segment', 'region', 'acquisition_channel'] -%}
+
 with
 
 movements as (
@@ -24,7 +26,7 @@ account_movements as (
 bridge as (
     select
         month,
-        {{ dimension_columns(['segment', 'region', 'acquisition_channel']) }},
+        {{ dimension_columns(dimensions) }},
         sum(mrr_previous_usd) as starting_mrr_usd,
         count_if(mrr_previous_usd > 0) as starting_accounts,
         sum(mrr_current_usd) filter (where movement = 'new') as new_mrr_usd,
@@ -42,7 +44,7 @@ bridge as (
         sum(mrr_current_usd) as ending_mrr_usd,
         count_if(mrr_current_usd > 0) as ending_accounts
     from account_movements
-    group by {{ dimension_grouping_sets(['month'], ['segment', 'region', 'acquisition_channel']) }}
+    group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS
 ),
 
 final as (

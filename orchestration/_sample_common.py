@@ -1,0 +1,419 @@
+"""Shared pieces of the sample-data generator: contract schemas, time and Arrow helpers.
+
+Times are handled as int64 microseconds since the Unix epoch (naive UTC) in numpy arrays;
+``NAT`` (int64 min, numpy's NaT) marks a null timestamp. Categorical columns are handled as
+small integer codes into a tuple of labels; a negative code is a null.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+NAT = np.iinfo(np.int64).min
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+LOAD_HOUR = 2  # every batch is loaded at 02:00 on its day
+ID_WIDTH = 9
+
+STR = pa.string()
+I64 = pa.int64()
+TS = pa.timestamp("us")
+DATE = pa.date32()
+F64 = pa.float64()
+BOOL = pa.bool_()
+
+REGIONS = ("NA", "EMEA", "APAC", "LATAM")
+CHANNELS = ("organic", "paid_search", "paid_social", "partner", "outbound", "referral")
+INDUSTRIES = (
+    "Software",
+    "Financial Services",
+    "Healthcare",
+    "Retail",
+    "Manufacturing",
+    "Education",
+    "Media",
+    "Logistics",
+    "Professional Services",
+    "Nonprofit",
+)
+SEGMENTS = ("SMB", "Mid-Market", "Enterprise", "unknown")
+CURRENCIES = ("USD", "EUR", "GBP")
+ROLES = ("economic_buyer", "admin", "champion", "end_user")
+TIERS = ("starter", "growth", "scale", "enterprise")
+INTERVALS = ("month", "year")
+SUB_STATUSES = ("active", "past_due", "canceled")
+INVOICE_STATUSES = ("draft", "open", "paid", "void", "uncollectible")
+TICKET_CHANNELS = ("email", "chat", "phone", "web")
+CATEGORIES = ("billing", "onboarding", "technical", "account", "feature_request")
+PRIORITIES = ("low", "normal", "high", "urgent")
+TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
+GROUPS = (
+    "Tier 1",
+    "Tier 2",
+    "Billing",
+    "Onboarding",
+    "Customer Success",
+    "Product Feedback",
+    "Enterprise Support",
+)
+EVENT_TYPES = ("comment", "status_change")
+AUTHOR_TYPES = ("agent", "customer", "system")
+SURVEY_TYPES = ("csat", "nps")
+
+# Price per seat per month in minor units of the account currency; yearly is 10 months.
+PRICE_PER_SEAT = {0: (1200, 2900, 5900, 9900), 1: (1100, 2700, 5500, 9200), 2: (1000, 2300, 4700, 7900)}
+YEARLY_MONTHS = 10
+
+TABLES: tuple[str, ...] = (
+    "crm/accounts",
+    "crm/contacts",
+    "crm/marketing_spend",
+    "billing/subscriptions",
+    "billing/invoices",
+    "billing/refunds",
+    "billing/fx_rates",
+    "support/tickets",
+    "support/ticket_events",
+    "support/survey_responses",
+)
+
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "crm/accounts": ("account_id",),
+    "crm/contacts": ("contact_id",),
+    "crm/marketing_spend": ("spend_month", "channel"),
+    "billing/subscriptions": ("subscription_id",),
+    "billing/invoices": ("invoice_id",),
+    "billing/refunds": ("refund_id",),
+    "billing/fx_rates": ("rate_month", "currency"),
+    "support/tickets": ("ticket_id",),
+    "support/ticket_events": ("event_id",),
+    "support/survey_responses": ("response_id",),
+}
+
+
+def _schema(*fields: tuple[str, pa.DataType, bool]) -> pa.Schema:
+    """Contract columns (name, type, not-null) plus the loader's ``_loaded_at``."""
+    cols = [pa.field(name, typ, nullable=not required) for name, typ, required in fields]
+    return pa.schema([*cols, pa.field("_loaded_at", TS, nullable=False)])
+
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "crm/accounts": _schema(
+        ("account_id", STR, True),
+        ("account_name", STR, False),
+        ("industry", STR, False),
+        ("employee_count", I64, False),
+        ("region", STR, False),
+        ("acquisition_channel", STR, False),
+        ("created_at", TS, True),
+        ("updated_at", TS, True),
+    ),
+    "crm/contacts": _schema(
+        ("contact_id", STR, True),
+        ("account_id", STR, False),
+        ("email", STR, False),
+        ("full_name", STR, False),
+        ("role", STR, False),
+        ("created_at", TS, False),
+        ("updated_at", TS, False),
+    ),
+    "crm/marketing_spend": _schema(
+        ("spend_month", DATE, True),
+        ("channel", STR, True),
+        ("amount_cents", I64, False),
+        ("currency", STR, False),
+    ),
+    "billing/subscriptions": _schema(
+        ("subscription_id", STR, True),
+        ("account_id", STR, False),
+        ("plan_tier", STR, False),
+        ("billing_interval", STR, False),
+        ("amount_cents", I64, False),
+        ("quantity", I64, False),
+        ("currency", STR, False),
+        ("status", STR, False),
+        ("started_at", TS, True),
+        ("canceled_at", TS, False),
+        ("ended_at", TS, False),
+        ("updated_at", TS, False),
+    ),
+    "billing/invoices": _schema(
+        ("invoice_id", STR, True),
+        ("account_id", STR, False),
+        ("subscription_id", STR, False),
+        ("status", STR, False),
+        ("amount_due_cents", I64, False),
+        ("amount_paid_cents", I64, False),
+        ("currency", STR, False),
+        ("issued_at", TS, False),
+        ("paid_at", TS, False),
+        ("updated_at", TS, False),
+    ),
+    "billing/refunds": _schema(
+        ("refund_id", STR, True),
+        ("invoice_id", STR, False),
+        ("amount_cents", I64, False),
+        ("currency", STR, False),
+        ("refunded_at", TS, False),
+    ),
+    "billing/fx_rates": _schema(
+        ("rate_month", DATE, True),
+        ("currency", STR, True),
+        ("usd_per_unit", F64, False),
+    ),
+    "support/tickets": _schema(
+        ("ticket_id", STR, True),
+        ("account_id", STR, False),
+        ("requester_contact_id", STR, False),
+        ("group_name", STR, False),
+        ("channel", STR, False),
+        ("category", STR, False),
+        ("priority", STR, False),
+        ("status", STR, False),
+        ("created_at", TS, False),
+        ("solved_at", TS, False),
+        ("updated_at", TS, False),
+    ),
+    "support/ticket_events": _schema(
+        ("event_id", STR, True),
+        ("ticket_id", STR, False),
+        ("event_type", STR, False),
+        ("author_type", STR, False),
+        ("is_public", BOOL, False),
+        ("status_from", STR, False),
+        ("status_to", STR, False),
+        ("created_at", TS, False),
+    ),
+    "support/survey_responses": _schema(
+        ("response_id", STR, True),
+        ("survey_type", STR, False),
+        ("account_id", STR, False),
+        ("contact_id", STR, False),
+        ("ticket_id", STR, False),
+        ("score", I64, False),
+        ("comment", STR, False),
+        ("responded_at", TS, False),
+        ("followed_up_at", TS, False),
+    ),
+}
+
+ID_PREFIXES = {
+    "crm/accounts": "acc_",
+    "crm/contacts": "con_",
+    "billing/subscriptions": "sub_",
+    "billing/invoices": "inv_",
+    "billing/refunds": "ref_",
+    "support/tickets": "tkt_",
+    "support/ticket_events": "evt_",
+    "support/survey_responses": "rsp_",
+}
+
+
+# --- time -----------------------------------------------------------------------------------
+
+
+def day_us(d: date) -> int:
+    """Microseconds since the epoch of midnight of ``d``."""
+    return (d.toordinal() - date(1970, 1, 1).toordinal()) * DAY
+
+
+def load_time_us(d: date) -> int:
+    """The fixed ``_loaded_at`` of the batch loaded on day ``d``."""
+    return day_us(d) + LOAD_HOUR * HOUR
+
+
+def us_to_datetime(us: int) -> datetime:
+    return datetime(1970, 1, 1) + (np.timedelta64(us, "us")).astype(object)
+
+
+def month_index(us: np.ndarray | int) -> np.ndarray:
+    """Months since 1970-01 of each timestamp."""
+    return np.asarray(us, dtype=np.int64).view("datetime64[us]").astype("datetime64[M]").view(
+        np.int64
+    )
+
+
+def month_start_us(months: np.ndarray | int) -> np.ndarray:
+    """Timestamp of the first instant of each month index."""
+    return np.asarray(months, dtype=np.int64).view("datetime64[M]").astype("datetime64[us]").view(
+        np.int64
+    )
+
+
+def day_of_month(us: np.ndarray) -> np.ndarray:
+    """1-based day of the month of each timestamp."""
+    return (us - month_start_us(month_index(us))) // DAY + 1
+
+
+# --- randomness -----------------------------------------------------------------------------
+
+
+def rng_for(seed: int, *stream: int) -> np.random.Generator:
+    """An independent, reproducible generator for one named stream of one seed."""
+    return np.random.default_rng(np.random.SeedSequence([seed, *stream]))
+
+
+def choice_codes(rng: np.random.Generator, probs: Sequence[float], n: int) -> np.ndarray:
+    """``n`` codes drawn with the given probabilities (a last bucket above 1.0 is -1, null)."""
+    cum = np.cumsum(np.asarray(probs, dtype=np.float64))
+    codes = np.searchsorted(cum, rng.random(n), side="right").astype(np.int64)
+    codes[codes >= len(cum)] = -1
+    return codes
+
+
+def lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: float, n: int):
+    """Lognormal samples with the given median (scalar or per row)."""
+    return np.asarray(median, dtype=np.float64) * np.exp(rng.normal(0.0, sigma, n))
+
+
+def group_starts(counts: np.ndarray) -> np.ndarray:
+    """Offset of each group's first row in a flat array made with ``np.repeat``."""
+    return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+
+
+def rank_in_group(counts: np.ndarray) -> np.ndarray:
+    """0..count-1 for each group of a flat array made with ``np.repeat(x, counts)``."""
+    total = int(counts.sum())
+    return np.arange(total, dtype=np.int64) - np.repeat(group_starts(counts), counts)
+
+
+def group_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Cumulative sum of ``values`` restarting at every group of ``counts``."""
+    csum = np.cumsum(values)
+    before = np.repeat(csum[group_starts(counts)] - values[group_starts(counts)], counts)
+    return csum - before
+
+
+# --- Arrow ----------------------------------------------------------------------------------
+
+
+def ids(table: str, numbers: np.ndarray) -> pa.Array:
+    """String ids such as ``acc_000000042`` for the given sequence numbers."""
+    digits = pc.utf8_lpad(pa.array(numbers, type=I64).cast(STR), ID_WIDTH, "0")
+    return pc.binary_join_element_wise(ID_PREFIXES[table], digits, "")
+
+
+def optional_ids(table: str, numbers: np.ndarray) -> pa.Array:
+    """Like :func:`ids`, with a null where the number is negative."""
+    return pc.if_else(pa.array(numbers < 0), pa.scalar(None, STR), ids(table, numbers))
+
+
+def id_numbers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Sequence numbers of string ids (the digits after the prefix)."""
+    return pc.cast(pc.utf8_slice_codeunits(values, 4), I64).to_numpy(zero_copy_only=False)
+
+
+def labels(values: Sequence[str], codes: np.ndarray) -> pa.Array:
+    """Strings for categorical codes; a negative code is a null."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return pa.array(values, STR).take(pa.array(codes, mask=codes < 0))
+
+
+def codes_of(values: Sequence[str], arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Categorical codes of a string column (-1 for null or unknown)."""
+    idx = pc.index_in(arr, value_set=pa.array(values, STR))
+    return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def timestamps(us: np.ndarray) -> pa.Array:
+    us = np.asarray(us, dtype=np.int64)
+    return pa.array(us, mask=us == NAT).cast(TS)
+
+
+def ts_values(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """int64 microseconds of a timestamp column, ``NAT`` for nulls."""
+    return pc.fill_null(pc.cast(arr, I64), NAT).to_numpy(zero_copy_only=False)
+
+
+def int_values(arr: pa.Array | pa.ChunkedArray, null: int = -1) -> np.ndarray:
+    return pc.fill_null(pc.cast(arr, I64), null).to_numpy(zero_copy_only=False)
+
+
+def optional_ints(values: np.ndarray, null: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(values, dtype=np.int64), mask=np.asarray(null, dtype=bool))
+
+
+def dates_from_months(months: np.ndarray) -> pa.Array:
+    days = np.asarray(months, dtype=np.int64).view("datetime64[M]").astype("datetime64[D]")
+    return pa.array(days.view(np.int64).astype(np.int32), type=DATE)
+
+
+def make_table(name: str, columns: dict[str, pa.Array], loaded_at_us: int) -> pa.Table:
+    """A table with exactly the contract schema of ``name``; ``_loaded_at`` is a constant."""
+    schema = SCHEMAS[name]
+    n = len(next(iter(columns.values())))
+    arrays = []
+    for field in schema:
+        if field.name == "_loaded_at":
+            arrays.append(pa.array(np.full(n, loaded_at_us, dtype=np.int64)).cast(TS))
+        else:
+            arrays.append(pa.array(columns[field.name]).cast(field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def batch_name(number: int) -> str:
+    return f"batch_{number:04d}.parquet"
+
+
+def batch_numbers(out_dir: Path) -> list[int]:
+    """Batch numbers present in any table folder of ``out_dir``."""
+    found = set()
+    for table in TABLES:
+        for path in (out_dir / table).glob("batch_*.parquet"):
+            stem = path.stem.removeprefix("batch_")
+            if stem.isdigit():
+                found.add(int(stem))
+    return sorted(found)
+
+
+class BatchWriter:
+    """Writes one batch file per table, row group by row group, renamed into place on close.
+
+    A half-written batch never matches ``*.parquet``: it is written under a hidden temporary
+    name first, so sensors and dbt never see it.
+    """
+
+    ROW_GROUP = 1_000_000
+
+    def __init__(self, out_dir: Path, number: int, loaded_at_us: int) -> None:
+        self.out_dir = out_dir
+        self.number = number
+        self.loaded_at_us = loaded_at_us
+        self.rows: dict[str, int] = dict.fromkeys(TABLES, 0)
+        self._writers: dict[str, pq.ParquetWriter] = {}
+
+    def _tmp_path(self, table: str) -> Path:
+        return self.out_dir / table / f".{batch_name(self.number)}.tmp"
+
+    def write(self, table: str, columns: dict[str, pa.Array]) -> None:
+        data = make_table(table, columns, self.loaded_at_us)
+        if table not in self._writers:
+            self._tmp_path(table).parent.mkdir(parents=True, exist_ok=True)
+            self._writers[table] = pq.ParquetWriter(
+                self._tmp_path(table), SCHEMAS[table], compression="zstd"
+            )
+        if data.num_rows:
+            self._writers[table].write_table(data, row_group_size=self.ROW_GROUP)
+        self.rows[table] += data.num_rows
+
+    def close(self) -> dict[str, int]:
+        """Finish every table's file (an empty one for tables that got no rows)."""
+        for table in TABLES:
+            if table not in self._writers:
+                self.write(table, {f.name: pa.array([], f.type) for f in SCHEMAS[table]})
+            self._writers.pop(table).close()
+            os.replace(self._tmp_path(table), self.out_dir / table / batch_name(self.number))
+        return dict(self.rows)
