@@ -2,6 +2,7 @@
     'segment', 'industry', 'region', 'acquisition_channel', 'plan_tier', 'tenure_band'
 ] -%}
 
+-- depends_on: {{ ref('int_validated_reporting_period') }}
 with
 
 movements as (

@@ -19,7 +19,7 @@ revenue_months as (
 ),
 
 reporting_period as (
-    select * from {{ ref('int_reporting_period') }}
+    select * from {{ ref('int_validated_reporting_period') }}
 ),
 
 cohort_members as (

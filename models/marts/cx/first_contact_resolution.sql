@@ -11,7 +11,7 @@ accounts as (
 ),
 
 reporting_period as (
-    select * from {{ ref('int_reporting_period') }}
+    select * from {{ ref('int_validated_reporting_period') }}
 ),
 
 solved_tickets as (

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_validated_reporting_period') }}
 with
 
 movements as (

@@ -1,5 +1,6 @@
 {%- set dimensions = ['segment', 'region', 'acquisition_channel'] -%}
 
+-- depends_on: {{ ref('int_validated_reporting_period') }}
 with
 
 movements as (
