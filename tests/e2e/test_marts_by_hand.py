@@ -210,3 +210,11 @@ def test_as_of_date_as_a_string_var(tmp_path: Path) -> None:
     assert result.returncode == 0, result.output[-3000:]
     latest = result.records("select max(month) as latest from marts.mrr_bridge")[0]["latest"]
     assert latest == date(2024, 3, 1)
+
+
+def test_staging_keeps_the_current_row_of_each_key(build: Build) -> None:
+    # A1: the later batch wins (50 -> 150 employees); A3: two rows loaded together, the one
+    # with the greater updated_at wins (500 employees, APAC) over the LATAM row
+    rows = records(build, """select account_id, employee_count, region
+        from staging.stg_crm__accounts where account_id in ('A1', 'A3') order by 1""")
+    assert_rows(rows, [("A1", 150, "NA"), ("A3", 500, "APAC")])
