@@ -47,10 +47,10 @@ class RawTable:
 
 
 def _key_columns(table: dict) -> tuple[str, ...]:
-    for test in table.get("data_tests", []):
-        if isinstance(test, dict) and "unique_current_key" in test:
-            return tuple(test["unique_current_key"]["arguments"]["key_columns"])
-    raise ValueError(f"source table {table['name']} declares no unique_current_key test")
+    try:
+        return tuple(table["config"]["meta"]["primary_key"])
+    except KeyError:
+        raise ValueError(f"source table {table['name']} declares no meta.primary_key") from None
 
 
 @cache

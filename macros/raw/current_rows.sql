@@ -1,8 +1,10 @@
 {#-
     The current row of every primary key (raw-sources.md): the row with the greatest
     _loaded_at, ties broken by the greatest updated_at where the table has one.
-    Ties left after that are duplicate keys among current rows: the source test
-    `unique_current_key` fails the build on them before any model reads the table.
+
+    Rows still tied after that are duplicate keys among current rows. They are all kept, so
+    the staging model's `unique` test on its key fails the build and names them, before any
+    model downstream reads the table.
 -#}
 {% macro current_row_order(has_updated_at=true) -%}
     _loaded_at desc{% if has_updated_at %}, updated_at desc{% endif %}
@@ -11,7 +13,7 @@
 {% macro current_rows(relation, key_columns, has_updated_at=true) -%}
     select *
     from {{ relation }}
-    qualify row_number() over (
+    qualify rank() over (
         partition by {{ key_columns | join(', ') }}
         order by {{ current_row_order(has_updated_at) }}
     ) = 1

@@ -82,7 +82,7 @@ CASES = {
     "column of another type": (retype_column, ["billing/subscriptions.quantity",
                                                 "expected BIGINT", "found VARCHAR"]),
     "null primary key": (null_key, ["not_null_crm_accounts_account_id", "Got 1 result"]),
-    "duplicate current key": (duplicate_current_key, ["unique_current_key_support_tickets",
+    "duplicate current key": (duplicate_current_key, ["unique_stg_support__tickets_ticket_id",
                                                       "Got 2 results"]),
     "unknown enum value": (unknown_enum, ["accepted_values_stg_billing__subscriptions_plan_tier",
                                           "Got 1 result"]),
