@@ -62,7 +62,7 @@ rates as (
 scenarios (fcr_improvement) as (
     values
     {% for scenario in scenarios -%}
-        ({{ scenario }}){{ ',' if not loop.last }}
+        (cast({{ scenario }} as double)){{ ',' if not loop.last }}
     {% endfor %}
 ),
 

@@ -12,7 +12,7 @@ revenue_months as (
 first_active_months as (
     select
         account_id,
-        min(month) as first_active_month
+        any_value(first_active_month) as first_active_month
     from account_months
     group by account_id
 ),
