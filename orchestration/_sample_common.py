@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +71,11 @@ AUTHOR_TYPES = ("agent", "customer", "system")
 SURVEY_TYPES = ("csat", "nps")
 
 # Price per seat per month in minor units of the account currency; yearly is 10 months.
-PRICE_PER_SEAT = {0: (1200, 2900, 5900, 9900), 1: (1100, 2700, 5500, 9200), 2: (1000, 2300, 4700, 7900)}
+PRICE_PER_SEAT = {
+    0: (1200, 2900, 5900, 9900),
+    1: (1100, 2700, 5500, 9200),
+    2: (1000, 2300, 4700, 7900),
+}
 YEARLY_MONTHS = 10
 
 TABLES: tuple[str, ...] = (
@@ -232,21 +236,20 @@ def load_time_us(d: date) -> int:
     return day_us(d) + LOAD_HOUR * HOUR
 
 
-def us_to_datetime(us: int) -> datetime:
-    return datetime(1970, 1, 1) + (np.timedelta64(us, "us")).astype(object)
-
-
 def month_index(us: np.ndarray | int) -> np.ndarray:
     """Months since 1970-01 of each timestamp."""
-    return np.asarray(us, dtype=np.int64).view("datetime64[us]").astype("datetime64[M]").view(
-        np.int64
+    return (
+        np.asarray(us, dtype=np.int64).view("datetime64[us]").astype("datetime64[M]").view(np.int64)
     )
 
 
 def month_start_us(months: np.ndarray | int) -> np.ndarray:
     """Timestamp of the first instant of each month index."""
-    return np.asarray(months, dtype=np.int64).view("datetime64[M]").astype("datetime64[us]").view(
-        np.int64
+    return (
+        np.asarray(months, dtype=np.int64)
+        .view("datetime64[M]")
+        .astype("datetime64[us]")
+        .view(np.int64)
     )
 
 
@@ -278,7 +281,8 @@ def lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: float
 
 def group_starts(counts: np.ndarray) -> np.ndarray:
     """Offset of each group's first row in a flat array made with ``np.repeat``."""
-    return np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    return np.cumsum(counts) - counts
 
 
 def rank_in_group(counts: np.ndarray) -> np.ndarray:
@@ -290,7 +294,8 @@ def rank_in_group(counts: np.ndarray) -> np.ndarray:
 def group_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Cumulative sum of ``values`` restarting at every group of ``counts``."""
     csum = np.cumsum(values)
-    before = np.repeat(csum[group_starts(counts)] - values[group_starts(counts)], counts)
+    starts = group_starts(counts)[counts > 0]
+    before = np.repeat(csum[starts] - values[starts], counts[counts > 0])
     return csum - before
 
 
@@ -298,9 +303,28 @@ def group_cumsum(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def ids(table: str, numbers: np.ndarray) -> pa.Array:
-    """String ids such as ``acc_000000042`` for the given sequence numbers."""
-    digits = pc.utf8_lpad(pa.array(numbers, type=I64).cast(STR), ID_WIDTH, "0")
-    return pc.binary_join_element_wise(ID_PREFIXES[table], digits, "")
+    """String ids such as ``acc_000000042`` for the given sequence numbers.
+
+    Built directly as Arrow buffers (fixed-width ASCII), which is far faster than
+    formatting millions of strings one by one.
+    """
+    numbers = np.asarray(numbers, dtype=np.int64)
+    prefix = np.frombuffer(ID_PREFIXES[table].encode(), dtype=np.uint8)
+    n = len(numbers)
+    width = max(ID_WIDTH, len(str(int(numbers.max())))) if n else ID_WIDTH
+    size = len(prefix) + width
+    chars = np.empty((n, size), dtype=np.uint8)
+    chars[:, : len(prefix)] = prefix
+    rest = numbers.copy()
+    for pos in range(size - 1, len(prefix) - 1, -1):
+        chars[:, pos] = rest % 10 + ord("0")
+        rest //= 10
+    offsets = np.arange(n + 1, dtype=np.int64) * size
+    if offsets[-1] > np.iinfo(np.int32).max:
+        half = n // 2
+        return pa.concat_arrays([ids(table, numbers[:half]), ids(table, numbers[half:])])
+    buffers = [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(chars)]
+    return pa.Array.from_buffers(STR, n, buffers)
 
 
 def optional_ids(table: str, numbers: np.ndarray) -> pa.Array:
@@ -309,8 +333,9 @@ def optional_ids(table: str, numbers: np.ndarray) -> pa.Array:
 
 
 def id_numbers(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Sequence numbers of string ids (the digits after the prefix)."""
-    return pc.cast(pc.utf8_slice_codeunits(values, 4), I64).to_numpy(zero_copy_only=False)
+    """Sequence numbers of string ids (the digits after the prefix); -1 for nulls."""
+    numbers = pc.cast(pc.utf8_slice_codeunits(values, len("acc_")), I64)
+    return np.array(pc.fill_null(numbers, -1).to_numpy(zero_copy_only=False))
 
 
 def labels(values: Sequence[str], codes: np.ndarray) -> pa.Array:
@@ -322,7 +347,7 @@ def labels(values: Sequence[str], codes: np.ndarray) -> pa.Array:
 def codes_of(values: Sequence[str], arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Categorical codes of a string column (-1 for null or unknown)."""
     idx = pc.index_in(arr, value_set=pa.array(values, STR))
-    return pc.fill_null(idx, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.array(pc.fill_null(idx, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def timestamps(us: np.ndarray) -> pa.Array:
@@ -332,11 +357,11 @@ def timestamps(us: np.ndarray) -> pa.Array:
 
 def ts_values(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """int64 microseconds of a timestamp column, ``NAT`` for nulls."""
-    return pc.fill_null(pc.cast(arr, I64), NAT).to_numpy(zero_copy_only=False)
+    return np.array(pc.fill_null(pc.cast(arr, I64), NAT).to_numpy(zero_copy_only=False))
 
 
 def int_values(arr: pa.Array | pa.ChunkedArray, null: int = -1) -> np.ndarray:
-    return pc.fill_null(pc.cast(arr, I64), null).to_numpy(zero_copy_only=False)
+    return np.array(pc.fill_null(pc.cast(arr, I64), null).to_numpy(zero_copy_only=False))
 
 
 def optional_ints(values: np.ndarray, null: np.ndarray) -> pa.Array:
@@ -357,7 +382,10 @@ def make_table(name: str, columns: dict[str, pa.Array], loaded_at_us: int) -> pa
         if field.name == "_loaded_at":
             arrays.append(pa.array(np.full(n, loaded_at_us, dtype=np.int64)).cast(TS))
         else:
-            arrays.append(pa.array(columns[field.name]).cast(field.type))
+            column = columns[field.name]
+            if isinstance(column, pa.ChunkedArray):
+                column = column.combine_chunks()
+            arrays.append(pa.array(column).cast(field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -408,6 +436,13 @@ class BatchWriter:
         if data.num_rows:
             self._writers[table].write_table(data, row_group_size=self.ROW_GROUP)
         self.rows[table] += data.num_rows
+
+    def abort(self) -> None:
+        """Drop the half-written files (nothing of this batch becomes visible)."""
+        for table, writer in self._writers.items():
+            writer.close()
+            self._tmp_path(table).unlink(missing_ok=True)
+        self._writers.clear()
 
     def close(self) -> dict[str, int]:
         """Finish every table's file (an empty one for tables that got no rows)."""
