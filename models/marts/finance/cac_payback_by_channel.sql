@@ -203,6 +203,7 @@ joined as (
         on cohort_channels.cohort_month = retention.cohort_month
             and cohort_channels.acquisition_channel = retention.acquisition_channel
     where cohort_channels.cohort_month <= reporting_period.last_complete_month
+        and (cohort_channels.new_accounts > 0 or cohort_channels.spend_usd > 0)
 ),
 
 final as (
