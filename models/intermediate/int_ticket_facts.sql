@@ -26,7 +26,8 @@ event_facts as (
         ) as bigint) as reopens,
         min(created_at) filter (
             where event_type = 'comment' and author_type = 'agent' and is_public
-        ) as first_reply_at
+        ) as first_reply_at,
+        min(created_at) as first_event_at
     from ticket_events
     group by ticket_id
 ),
@@ -47,7 +48,8 @@ ticket_facts as (
         tickets.status in ('solved', 'closed') as is_solved,
         coalesce(event_facts.agent_replies, 0) as agent_replies,
         coalesce(event_facts.reopens, 0) as reopens,
-        event_facts.first_reply_at
+        event_facts.first_reply_at,
+        event_facts.first_event_at
     from tickets
     left join event_facts on tickets.ticket_id = event_facts.ticket_id
     left join contacts on tickets.requester_contact_id = contacts.contact_id
@@ -73,6 +75,7 @@ final as (
         -- first-contact resolved: solved with exactly one public agent reply and no reopen
         is_solved and agent_replies = 1 and reopens = 0 as is_fcr,
         first_reply_at,
+        first_event_at,
         date_diff('microsecond', created_at, first_reply_at) / 60e6 as first_reply_minutes,
         date_diff('microsecond', created_at, solved_at) / 3600e6 as resolution_hours
     from ticket_facts

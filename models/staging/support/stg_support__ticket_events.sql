@@ -1,3 +1,8 @@
+-- The largest raw table (tens of millions of rows at scale) is staged as a view: its one
+-- consumer, int_ticket_facts, dedupes and aggregates it in a single pass instead of this
+-- model writing every event to disk first. Its value rules run on the raw source.
+{{ config(materialized='view') }}
+
 with
 
 source as (
