@@ -43,5 +43,8 @@ lint: setup  ## ruff + sqlfluff
 dev: setup  ## Dagster UI with the asset graph, checks, schedule and sensor
 	$(BIN)/dagster dev -m orchestration.definitions
 
+export: setup  ## finance marts as CSV + Parquet with manifest.json in data/exports/<as_of_date>/
+	$(BIN)/python -m orchestration.export
+
 clean:
 	rm -rf target logs data/warehouse data/dagster
