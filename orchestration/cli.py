@@ -1,0 +1,154 @@
+"""Run the ``refresh`` job in-process and say what happened.
+
+    python -m orchestration.cli run [--as-of-date YYYY-MM-DD] [--full-refresh]
+                                    [--accept-row-count-drop]
+
+Runs against the Dagster instance in ``DAGSTER_HOME`` (default ``data/dagster``), so the run,
+its checks and its metadata show up in ``make dev``. Prints where the serving file is and a
+summary (marts, rows, as-of date, checks) on success; on failure, every failed check and
+step with what broke, and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from orchestration.settings import PROJECT_DIR, Settings
+
+DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
+
+
+def prepare_dagster_home() -> Path:
+    """``DAGSTER_HOME`` (default ``data/dagster``) with this project's ``dagster.yaml``."""
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_DIR / "data" / "dagster")
+    home = home if home.is_absolute() else PROJECT_DIR / home
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(DAGSTER_YAML, home / "dagster.yaml")
+    return home
+
+
+def run_config(args: argparse.Namespace) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "full_refresh": args.full_refresh,
+        "accept_row_count_drop": args.accept_row_count_drop,
+    }
+    if args.as_of_date:
+        config["as_of_date"] = args.as_of_date
+    return {"resources": {"refresh_options": {"config": config}}}
+
+
+def _value(metadata: dict[str, Any], key: str) -> Any:
+    entry = metadata.get(key)
+    return getattr(entry, "value", entry)
+
+
+def _error_lines(error: Any) -> list[str]:
+    """The messages of an error and its causes, without Dagster's wrapper lines."""
+    lines: list[str] = []
+    while error is not None:
+        message = error.message.strip()
+        if not message.startswith("dagster._core.errors.DagsterExecutionStepExecutionError"):
+            lines += message.splitlines()
+        error = error.cause
+    return lines or ["(no message)"]
+
+
+def report(result: Any, settings: Settings, seconds: float) -> int:
+    """Print the outcome of an ``ExecuteInProcessResult``; returns the exit code."""
+    evaluations = result.get_asset_check_evaluations()
+    failed_checks = [e for e in evaluations if not e.passed]
+    warned = [e for e in failed_checks if e.severity.value == "WARN"]
+    errors = [e for e in failed_checks if e.severity.value != "WARN"]
+    passed = len(evaluations) - len(failed_checks)
+    if result.success:
+        published = [
+            m
+            for m in result.get_asset_materialization_events()
+            if m.asset_key.to_user_string() == "serving_warehouse"
+        ]
+        metadata = published[-1].materialization.metadata if published else {}
+        mart_rows = _value(metadata, "mart_rows") or {}
+        print(f"\nRefresh succeeded in {seconds:.1f}s (run {result.run_id}).")
+        print(f"Serving file: {settings.serving_path}")
+        as_of, last_month = _value(metadata, "as_of_date"), _value(metadata, "last_complete_month")
+        print(
+            f"  as of {as_of} (last complete month {last_month}), "
+            f"publish #{_value(metadata, 'publish_id')}, git {_value(metadata, 'git_sha')}"
+        )
+        print(f"  {len(mart_rows)} marts, {sum(mart_rows.values()):,} rows:")
+        for mart, rows in sorted(mart_rows.items()):
+            print(f"    marts.{mart:<32} {rows:>10,}")
+        print(f"  checks: {passed} passed, {len(warned)} warned, 0 failed")
+        print(f"  Data Docs: {settings.data_docs_index}")
+        return 0
+    print(f"\nRefresh FAILED after {seconds:.1f}s (run {result.run_id}); nothing was published.")
+    print(f"Serving file unchanged: {settings.serving_path}")
+    for evaluation in errors:
+        print(
+            f"\n  check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed:"
+        )
+        description = evaluation.description or ""
+        for line in description.splitlines():
+            print(f"    {line}")
+        docs = _value(evaluation.metadata, "data_docs")
+        if docs:
+            print(f"    Data Docs: {docs}")
+    for event in result.get_step_failure_events():
+        lines = _error_lines(event.step_failure_data.error)
+        if errors and any("blocking asset check" in line for line in lines):
+            continue  # already reported above, check by check
+        print(f"\n  step {event.step_key} failed:")
+        for line in lines[:40]:
+            print(f"    {line}")
+    print(f"\n  checks: {passed} passed, {len(warned)} warned, {len(errors)} failed")
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    prepare_dagster_home()
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    print(f"Refreshing from {settings.raw_dir}")
+    print(f"  build file {settings.build_path}, serving file {settings.serving_path}")
+    job = defs.resolve_job_def("refresh")
+    began = time.perf_counter()
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config=run_config(args),
+            instance=instance,
+            raise_on_error=False,
+            tags={"cx_warehouse/trigger": "cli"},
+        )
+    return report(result, settings, time.perf_counter() - began)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="run the refresh job end to end")
+    run_parser.add_argument("--as-of-date", help="YYYY-MM-DD (default: newest _loaded_at)")
+    run_parser.add_argument("--full-refresh", action="store_true")
+    run_parser.add_argument(
+        "--accept-row-count-drop",
+        action="store_true",
+        help="accept tables that shrank since the last publish (deliberate reload)",
+    )
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Where the refresh reads and writes, resolved once from the environment.
+
+| variable | default | what |
+|---|---|---|
+| ``CX_RAW_DIR`` | ``data/raw`` | the landing directory (raw-sources.md) |
+| ``CX_DUCKDB_PATH`` | ``data/warehouse/cx.duckdb`` | the build (candidate) file dbt writes |
+| ``CX_SERVING_PATH`` | ``data/warehouse/serving.duckdb`` | the file BI tools open read-only |
+| ``CX_GX_DIR`` | ``data`` | Great Expectations Data Docs go to ``<dir>/gx/data_docs`` |
+| ``CX_SENSOR_SETTLE_SECONDS`` | ``30`` | a new batch file must be this old before the sensor acts |
+
+Relative paths are relative to the project root (where dbt runs), whatever the current
+directory. The build file and the serving file must be different files; the serving file is
+only ever replaced whole (see ``orchestration.publish``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+DBT_TARGET_DIR = "target_orch"  # this code location's dbt artifacts (manifest, per-run dirs)
+
+
+def _path(variable: str, default: str) -> Path:
+    value = os.environ.get(variable, "").strip() or default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    build_path: Path
+    serving_path: Path
+    gx_dir: Path
+    sensor_settle_seconds: float = 30.0
+    expectations_dir: Path = EXPECTATIONS_DIR
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        settings = cls(
+            raw_dir=_path("CX_RAW_DIR", "data/raw"),
+            build_path=_path("CX_DUCKDB_PATH", "data/warehouse/cx.duckdb"),
+            serving_path=_path("CX_SERVING_PATH", "data/warehouse/serving.duckdb"),
+            gx_dir=_path("CX_GX_DIR", "data"),
+            sensor_settle_seconds=float(os.environ.get("CX_SENSOR_SETTLE_SECONDS", "30")),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.build_path.resolve() == self.serving_path.resolve():
+            raise ValueError(
+                f"CX_DUCKDB_PATH and CX_SERVING_PATH are both {self.build_path}: the build "
+                "file must differ from the serving file, which is only ever replaced whole"
+            )
+
+    @property
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt reads (profiles.yml, dbt_project.yml), as absolute paths."""
+        return {"CX_RAW_DIR": str(self.raw_dir), "CX_DUCKDB_PATH": str(self.build_path)}
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.gx_dir / "gx" / "data_docs"
+
+    @property
+    def data_docs_index(self) -> Path:
+        return self.data_docs_dir / "index.html"
