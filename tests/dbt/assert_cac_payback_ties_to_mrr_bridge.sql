@@ -1,7 +1,11 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 -- cac_payback_by_channel ties out: new accounts and their starting MRR per (cohort month,
 -- channel) equal mrr_bridge's new_accounts and new_mrr_usd for the acquisition_channel
 -- dimension (`all` for `all`); spend of `all` is the sum of the channels and of
 -- int_marketing_spend_usd. Returns the rows that do not tie out.
+-- A partial build that leaves one of the compared models unbuilt has nothing to tie out
+-- (macro relations_built).
+{%- if relations_built(['cac_payback_by_channel', 'mrr_bridge', 'int_marketing_spend_usd']) %}
 with
 
 payback as (
@@ -83,3 +87,7 @@ final as (
 )
 
 select * from final
+{%- else %}
+select 1 as not_built
+where false
+{%- endif %}

@@ -1,6 +1,10 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 -- cx_improvement_value ties out: over its window, the all-FCR and non-FCR account-months plus
 -- the no-ticket ones equal churn_by_segment's accounts_at_start (dimension `all`), and the
 -- churned accounts likewise; every scenario shares one baseline. Returns the failures.
+-- A partial build that leaves one of the compared models unbuilt has nothing to tie out
+-- (macro relations_built).
+{%- if relations_built(['cx_improvement_value', 'churn_by_support_experience', 'churn_by_segment']) %}
 with
 
 improvement as (
@@ -69,3 +73,7 @@ final as (
 )
 
 select * from final
+{%- else %}
+select 1 as not_built
+where false
+{%- endif %}

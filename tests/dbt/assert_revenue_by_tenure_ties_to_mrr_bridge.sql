@@ -1,7 +1,11 @@
+-- sqlfluff:indentation:template_blocks_indent:False
 -- revenue_by_tenure ties out: per month, MRR and active accounts of `all` equal mrr_bridge's
 -- ending MRR and accounts (dimension `all`), the tenure bands add up to `all` (accounts, MRR,
 -- net revenue), and net revenue of `all` equals the accounts' net revenue of the month.
 -- Returns the months that do not tie out.
+-- A partial build that leaves one of the compared models unbuilt has nothing to tie out
+-- (macro relations_built).
+{%- if relations_built(['revenue_by_tenure', 'mrr_bridge', 'int_account_revenue_months']) %}
 with
 
 tenure as (
@@ -78,3 +82,7 @@ where tenure_accounts <> bridge_accounts
     > greatest(1e-6, 1e-9 * abs(revenue_net_revenue_usd))
     or abs(mrr_share_total - 1) > 1e-9
     or abs(net_revenue_share_total - 1) > 1e-9
+{%- else %}
+select 1 as not_built
+where false
+{%- endif %}
