@@ -11,6 +11,7 @@
 {%- endmacro %}
 
 {% macro current_rows(relation, key_columns, has_updated_at=true) -%}
+    {%- if key_columns is string %}{% set key_columns = [key_columns] %}{% endif -%}
     select *
     from {{ relation }}
     qualify rank() over (

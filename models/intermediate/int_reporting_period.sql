@@ -1,13 +1,16 @@
+-- The default as-of date is the date of the greatest _loaded_at across all raw tables: read
+-- from the sources themselves (the same value as over current rows, since a key's current
+-- row has its greatest _loaded_at), which DuckDB answers from Parquet statistics.
 with
 
 loads as (
-    {% for model in [
-        'stg_crm__accounts', 'stg_crm__contacts', 'stg_crm__marketing_spend',
-        'stg_billing__subscriptions', 'stg_billing__invoices', 'stg_billing__refunds',
-        'stg_billing__fx_rates', 'stg_support__tickets', 'stg_support__ticket_events',
-        'stg_support__survey_responses'
+    {% for source_name, table_name in [
+        ('crm', 'accounts'), ('crm', 'contacts'), ('crm', 'marketing_spend'),
+        ('billing', 'subscriptions'), ('billing', 'invoices'), ('billing', 'refunds'),
+        ('billing', 'fx_rates'), ('support', 'tickets'), ('support', 'ticket_events'),
+        ('support', 'survey_responses')
     ] -%}
-        select max(_loaded_at) as max_loaded_at from {{ ref(model) }}
+        select max(_loaded_at) as max_loaded_at from {{ source(source_name, table_name) }}
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

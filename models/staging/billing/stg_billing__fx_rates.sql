@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['rate_month', 'currency'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -7,10 +16,11 @@ source as (
         usd_per_unit,
         _loaded_at
     from {{ source('billing', 'fx_rates') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['rate_month', 'currency'], has_updated_at=false) }}
+    {{ current_rows('source', config.get('unique_key'), has_updated_at=false) }}
 ),
 
 final as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='invoice_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -14,10 +23,11 @@ source as (
         updated_at,
         _loaded_at
     from {{ source('billing', 'invoices') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['invoice_id']) }}
+    {{ current_rows('source', config.get('unique_key')) }}
 ),
 
 final as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='refund_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -9,10 +18,11 @@ source as (
         refunded_at,
         _loaded_at
     from {{ source('billing', 'refunds') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['refund_id'], has_updated_at=false) }}
+    {{ current_rows('source', config.get('unique_key'), has_updated_at=false) }}
 ),
 
 final as (

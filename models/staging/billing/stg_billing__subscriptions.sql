@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='subscription_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -16,10 +25,11 @@ source as (
         updated_at,
         _loaded_at
     from {{ source('billing', 'subscriptions') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['subscription_id']) }}
+    {{ current_rows('source', config.get('unique_key')) }}
 ),
 
 final as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -12,10 +21,11 @@ source as (
         updated_at,
         _loaded_at
     from {{ source('crm', 'accounts') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['account_id']) }}
+    {{ current_rows('source', config.get('unique_key')) }}
 ),
 
 final as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='contact_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -9,10 +18,11 @@ source as (
         updated_at,
         _loaded_at
     from {{ source('crm', 'contacts') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['contact_id']) }}
+    {{ current_rows('source', config.get('unique_key')) }}
 ),
 
 final as (

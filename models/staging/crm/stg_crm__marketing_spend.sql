@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['spend_month', 'channel'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -8,10 +17,11 @@ source as (
         currency,
         _loaded_at
     from {{ source('crm', 'marketing_spend') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['spend_month', 'channel'], has_updated_at=false) }}
+    {{ current_rows('source', config.get('unique_key'), has_updated_at=false) }}
 ),
 
 final as (

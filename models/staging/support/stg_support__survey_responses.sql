@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='response_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -12,10 +21,11 @@ source as (
         followed_up_at,
         _loaded_at
     from {{ source('support', 'survey_responses') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['response_id'], has_updated_at=false) }}
+    {{ current_rows('source', config.get('unique_key'), has_updated_at=false) }}
 ),
 
 final as (

@@ -1,3 +1,12 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
@@ -15,10 +24,11 @@ source as (
         updated_at,
         _loaded_at
     from {{ source('support', 'tickets') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['ticket_id']) }}
+    {{ current_rows('source', config.get('unique_key')) }}
 ),
 
 final as (

@@ -1,0 +1,109 @@
+"""An incremental build after a new batch gives exactly the marts of a full rebuild on the
+same landing dir, including a batch that updates rows loaded long ago and one that arrives
+late with facts about old months."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.dbt_build import Build, dbt_build
+from tests.landing import d, ts, write_batch
+from tests.scenario import AS_OF, write_scenario
+
+pytestmark = pytest.mark.e2e
+
+NEXT_LOAD = ts("2024-06-15 05:00")
+
+
+def land_next_batch(raw: Path) -> None:
+    """Updates of first-batch rows, and late facts about January to March."""
+    write_batch(raw, "billing/subscriptions", [
+        # A2's yearly plan (first batch) is canceled; service ended on 2024-04-20
+        {"subscription_id": "S3", "account_id": "A2", "plan_tier": "enterprise",
+         "billing_interval": "year", "amount_cents": 1200000, "quantity": 1, "currency": "EUR",
+         "status": "canceled", "started_at": ts("2024-02-01"), "canceled_at": ts("2024-04-01"),
+         "ended_at": ts("2024-04-20"), "updated_at": ts("2024-06-15 04:00")},
+        # a late subscription for A5 that ran from January
+        {"subscription_id": "S9", "account_id": "A5", "plan_tier": "growth",
+         "billing_interval": "month", "amount_cents": 4000, "quantity": 2, "currency": "USD",
+         "status": "active", "started_at": ts("2024-01-05"), "updated_at": ts("2024-01-05")},
+    ], NEXT_LOAD, batch="batch_0003")
+    write_batch(raw, "billing/fx_rates", [
+        {"rate_month": d("2024-03-01"), "currency": "EUR", "usd_per_unit": 1.09},
+    ], NEXT_LOAD, batch="batch_0003")
+    write_batch(raw, "billing/invoices", [
+        {"invoice_id": "I20", "account_id": "A5", "subscription_id": "S9", "status": "paid",
+         "amount_due_cents": 8000, "amount_paid_cents": 8000, "currency": "USD",
+         "issued_at": ts("2024-01-05"), "paid_at": ts("2024-01-06"),
+         "updated_at": ts("2024-01-06")},
+    ], NEXT_LOAD, batch="batch_0003")
+    write_batch(raw, "support/tickets", [
+        # T4 (first batch) was solved long ago after all; and a late ticket from February
+        {"ticket_id": "T4", "account_id": "A2", "group_name": "tier1", "channel": "email",
+         "category": "onboarding", "priority": "normal", "status": "solved",
+         "created_at": ts("2024-02-15 10:00"), "solved_at": ts("2024-02-16 10:00"),
+         "updated_at": ts("2024-06-15 04:00")},
+        {"ticket_id": "T10", "account_id": "A5", "group_name": "tier1", "channel": "web",
+         "category": "onboarding", "priority": "low", "status": "closed",
+         "created_at": ts("2024-01-10 10:00"), "solved_at": ts("2024-01-10 12:00"),
+         "updated_at": ts("2024-01-10 12:00")},
+    ], NEXT_LOAD, batch="batch_0003")
+    write_batch(raw, "support/ticket_events", [
+        {"event_id": "E20", "ticket_id": "T4", "event_type": "comment", "author_type": "agent",
+         "is_public": True, "created_at": ts("2024-02-16 09:00")},
+        {"event_id": "E21", "ticket_id": "T10", "event_type": "comment", "author_type": "agent",
+         "is_public": True, "created_at": ts("2024-01-10 11:00")},
+    ], NEXT_LOAD, batch="batch_0003")
+
+
+def mart_rows(build: Build) -> dict[str, list[tuple]]:
+    marts = sorted(build.tables("marts"))
+    assert marts, "no mart was built"
+    return {
+        mart: sorted(tuple(row.values()) for row in build.records(f"select * from marts.{mart}"))
+        for mart in marts
+    }
+
+
+def executed_sql(build_dir: Path, model: str) -> str:
+    """The SQL dbt ran for a staging model in its last build."""
+    return next((build_dir / "target" / "run").rglob(f"{model}.sql")).read_text()
+
+
+def test_incremental_build_equals_full_rebuild(tmp_path: Path) -> None:
+    raw = write_scenario(tmp_path / "raw")
+    first = dbt_build(raw, tmp_path / "incremental", AS_OF)
+    assert first.returncode == 0, first.output[-3000:]
+    before = mart_rows(first)
+
+    land_next_batch(raw)
+    incremental = dbt_build(raw, tmp_path / "incremental", AS_OF)
+    assert incremental.returncode == 0, incremental.output[-3000:]
+    # staging merged the new batches into the existing table instead of rebuilding it
+    merged = executed_sql(tmp_path / "incremental", "stg_billing__subscriptions")
+    assert 'delete from "cx"."staging"."stg_billing__subscriptions"' in merged
+
+    full = dbt_build(raw, tmp_path / "full", AS_OF, "--full-refresh")
+    assert full.returncode == 0, full.output[-3000:]
+
+    after = mart_rows(incremental)
+    assert after == mart_rows(full)
+    assert after != before  # the batch changed the marts
+    bridge = incremental.records("""select ending_mrr_usd from marts.mrr_bridge
+        where dimension = 'all' and month = '2024-03-01'""")
+    # March: A1 300, A2 1,000 EUR at the revised 1.09, A5's late subscription 80
+    assert bridge[0]["ending_mrr_usd"] == pytest.approx(300 + 1090 + 80)
+
+
+def test_full_refresh_flag_rebuilds_staging(tmp_path: Path) -> None:
+    raw = write_scenario(tmp_path / "raw")
+    assert dbt_build(raw, tmp_path, AS_OF).returncode == 0
+    shutil.rmtree(tmp_path / "target")
+    rebuilt = dbt_build(raw, tmp_path, AS_OF, "--full-refresh", "--select", "stg_crm__accounts")
+    assert rebuilt.returncode == 0, rebuilt.output[-3000:]
+    rebuilt_sql = executed_sql(tmp_path, "stg_crm__accounts")
+    assert "delete from" not in rebuilt_sql
+    assert "create  table" in rebuilt_sql or "create table" in rebuilt_sql
