@@ -1,0 +1,240 @@
+"""Benchmark the warehouse at a scale: make bench SCALE=S|M|L (10k, 100k, 1M accounts).
+
+Measures, in one run on the same generated landing dir (cached in data/bench/<scale>/raw):
+
+- io_floor: DuckDB decoding every column of every raw table once (the least any build reads);
+- dbt_full: a full `dbt build` into a fresh DuckDB file;
+- refresh_job: the Dagster `refresh` job end to end (raw gate, dbt build, mart gate, publish)
+  into a fresh build file;
+- incremental: the `refresh` job again after one more daily batch lands (new rows and updates
+  of existing rows), on the build file the previous step left; plus the bare dbt build of the
+  same batch (incremental_dbt);
+- defs_load: importing the Dagster definitions.
+
+Every step runs in its own process; its wall time and peak RSS are recorded. Figures go to
+bench/results/<scale>.json and a table is printed. Timings belong here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+RESULTS_DIR = PROJECT_DIR / "bench" / "results"
+SCALES = {"S": 10_000, "M": 100_000, "L": 1_000_000}
+SEED = 42
+AS_OF = date(2026, 7, 15)
+BIN = Path(sys.executable).parent
+
+# Runs a command, then prints its wall seconds and the peak RSS of its process tree. Run in a
+# fresh interpreter per step, so RUSAGE_CHILDREN covers that step's command alone.
+MEASURE = """
+import json, resource, subprocess, sys, time
+command, env = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+start = time.perf_counter()
+result = subprocess.run(command, env=env, capture_output=True, text=True)
+seconds = time.perf_counter() - start
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+tail = (result.stdout + result.stderr)[-3000:]
+print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024,
+                  "returncode": result.returncode, "tail": tail}))
+"""
+
+IO_FLOOR = """
+import sys, duckdb
+from orchestration.raw_contract import raw_tables
+con = duckdb.connect()
+rows = 0
+for table in raw_tables().values():
+    glob = f"{sys.argv[1]}/{table.path}/*.parquet"
+    decode = ", ".join(f"max({name})" for name in table.schema.names)
+    rows += con.sql(f"select count(*), {decode} from read_parquet('{glob}')").fetchall()[0][0]
+print(rows)
+"""
+
+DEFS_LOAD = """
+import time
+start = time.perf_counter()
+from orchestration.definitions import defs
+defs.resolve_all_job_defs()
+print(time.perf_counter() - start)
+"""
+
+
+def measure(step: str, command: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``command`` in its own process tree; fail loudly if it fails."""
+    print(f"[bench] {step} ...", flush=True)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, json.dumps(command), json.dumps(env)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_DIR,
+    )
+    result = json.loads(out.stdout)
+    if result["returncode"] != 0:
+        raise SystemExit(f"[bench] {step} failed:\n{result['tail']}")
+    print(f"[bench] {step}: {result['seconds']:.1f}s, {result['peak_rss_mb']:.0f} MB", flush=True)
+    return result
+
+
+def landing_dir(scale: str) -> Path:
+    """The cached landing dir of a scale, generated on first use."""
+    raw = PROJECT_DIR / "data" / "bench" / scale / "raw"
+    if not any(raw.glob("*/*/*.parquet")):
+        subprocess.run(
+            [
+                str(BIN / "python"),
+                "-m",
+                "orchestration.sample_data",
+                "--out",
+                str(raw),
+                "--accounts",
+                str(SCALES[scale]),
+                "--seed",
+                str(SEED),
+                "--as-of",
+                AS_OF.isoformat(),
+            ],
+            check=True,
+            cwd=PROJECT_DIR,
+        )
+    return raw
+
+
+def dbt_build(env: dict[str, str], target: Path, *args: str) -> list[str]:
+    return [
+        str(BIN / "dbt"),
+        "build",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target / "logs"),
+        *args,
+    ]
+
+
+def slowest_models(target: Path, top: int = 10) -> list[dict[str, Any]]:
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    timed = sorted(results, key=lambda r: r["execution_time"], reverse=True)
+    return [
+        {"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 2)}
+        for r in timed[:top]
+    ]
+
+
+def run(scale: str) -> dict[str, Any]:
+    raw = landing_dir(scale)
+    work = PROJECT_DIR / "data" / "bench" / scale / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    # the refresh steps land a new batch: work on a hard-linked copy (batch files are
+    # never rewritten), so the cached landing dir stays as generated
+    landing = work / "raw"
+    shutil.copytree(raw, landing, copy_function=os.link)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
+    full_env = {**base_env, "CX_RAW_DIR": str(raw), "CX_DUCKDB_PATH": str(work / "full.duckdb")}
+    job_env = {
+        **base_env,
+        "CX_RAW_DIR": str(landing),
+        "CX_DUCKDB_PATH": str(work / "build.duckdb"),
+        "CX_SERVING_PATH": str(work / "serving.duckdb"),
+        "DAGSTER_HOME": str(work / "dagster"),
+    }
+    job = [str(BIN / "python"), "-m", "orchestration.cli", "run"]
+
+    steps: dict[str, dict[str, Any]] = {}
+    io = measure("io_floor", [str(BIN / "python"), "-c", IO_FLOOR, str(raw)], base_env)
+    raw_rows = int(io["tail"].strip().splitlines()[-1])
+    steps["io_floor"] = io
+    steps["dbt_full"] = measure("dbt_full", dbt_build(full_env, work / "target_full"), full_env)
+    slowest = slowest_models(work / "target_full")
+    steps["refresh_job"] = measure("refresh_job", job, job_env)
+
+    sys.path.insert(0, str(PROJECT_DIR))
+    from orchestration.sample_data import append_daily_batch
+
+    batch_rows = append_daily_batch(landing, SEED, AS_OF + timedelta(days=1))
+    steps["incremental"] = measure("incremental", job, job_env)
+    inc_env = {**full_env, "CX_RAW_DIR": str(landing)}
+    steps["incremental_dbt"] = measure(
+        "incremental_dbt", dbt_build(inc_env, work / "target_full"), inc_env
+    )
+    steps["defs_load"] = measure("defs_load", [str(BIN / "python"), "-c", DEFS_LOAD], base_env)
+    defs_load_s = float(steps["defs_load"]["tail"].strip().splitlines()[-1])
+
+    return {
+        "scale": scale,
+        "accounts": SCALES[scale],
+        "raw_rows": raw_rows,
+        "daily_batch_rows": sum(batch_rows.values()),
+        "io_floor_s": round(steps["io_floor"]["seconds"], 2),
+        "dbt_full_s": round(steps["dbt_full"]["seconds"], 2),
+        "refresh_job_s": round(steps["refresh_job"]["seconds"], 2),
+        "incremental_s": round(steps["incremental"]["seconds"], 2),
+        "incremental_dbt_s": round(steps["incremental_dbt"]["seconds"], 2),
+        "defs_load_s": round(defs_load_s, 2),
+        "peak_rss_mb": round(max(s["peak_rss_mb"] for s in steps.values())),
+        "peak_rss_mb_by_step": {k: round(s["peak_rss_mb"]) for k, s in steps.items()},
+        "seconds_by_step": {k: round(s["seconds"], 2) for k, s in steps.items()},
+        "slowest_dbt_nodes": slowest,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gb": _memory_gb(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    }
+
+
+def _memory_gb() -> float:
+    with open("/proc/meminfo") as meminfo:
+        kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
+    return round(kb / 1024 / 1024, 1)
+
+
+def print_table(figures: dict[str, Any]) -> None:
+    floor = figures["io_floor_s"]
+    print(
+        f"\nscale {figures['scale']}: {figures['accounts']:,} accounts, "
+        f"{figures['raw_rows']:,} raw rows (daily batch {figures['daily_batch_rows']:,})"
+    )
+    print(f"{'step':<18}{'seconds':>10}{'x io floor':>12}{'rows/s':>14}{'peak MB':>10}")
+    for step, seconds in figures["seconds_by_step"].items():
+        rate = figures["raw_rows"] / seconds if seconds else 0
+        print(
+            f"{step:<18}{seconds:>10.1f}{seconds / floor:>12.1f}{rate:>14,.0f}"
+            f"{figures['peak_rss_mb_by_step'][step]:>10,}"
+        )
+    print("\nslowest dbt nodes (full build):")
+    for node in figures["slowest_dbt_nodes"]:
+        print(f"  {node['seconds']:>8.2f}s  {node['node']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=SCALES, default="M")
+    scale = parser.parse_args().scale
+    figures = run(scale)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    out = RESULTS_DIR / f"{scale}.json"
+    out.write_text(json.dumps(figures, indent=2) + "\n")
+    print_table(figures)
+    print(f"\nwritten {out.relative_to(PROJECT_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
