@@ -10,6 +10,9 @@
 -- depends_on: {{ ref('int_ticket_facts') }}
 -- depends_on: {{ ref('int_account_cohorts') }}
 -- depends_on: {{ ref('int_account_support_experience') }}
+-- depends_on: {{ ref('int_account_churn_outlook') }}
+-- depends_on: {{ ref('int_marketing_spend_usd') }}
+-- depends_on: {{ ref('int_survey_responses') }}
 with
 
 reporting_period as (
