@@ -321,7 +321,8 @@ def marketing_spend(
     lo, hi = clock.bounds(clock.n_months - 1)
     share = np.where(months == clock.n_months - 1, (hi - lo) / (31 * DAY), 1.0)
     eur = (channels == CHANNELS.index("partner")) & (months >= EUR_PARTNER_FROM_MONTH)
-    amount = np.round(usd * share / np.where(eur, 1.08, 1.0)).astype(np.int64)
+    # minor units: cents of USD, or of EUR for partner spend after the first year
+    amount = np.round(100 * usd * share / np.where(eur, 1.08, 1.0)).astype(np.int64)
     return {
         "spend_month": dates_from_months(clock.month0 + months),
         "channel": labels(CHANNELS, channels),
