@@ -41,15 +41,21 @@ class Build:
         return {name for (name,) in rows}
 
 
-def dbt_build(
-    raw_dir: Path, work_dir: Path, as_of_date: str | None = None, *args: str
-) -> Build:
+def dbt_build(raw_dir: Path, work_dir: Path, as_of_date: str | None = None, *args: str) -> Build:
     """`dbt build` on ``raw_dir`` into ``work_dir/cx.duckdb``; never raises on dbt failure."""
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "cx.duckdb"
     command = [
-        str(DBT), "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-        "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
+        str(DBT),
+        "build",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
         *args,
     ]
     if as_of_date is not None:

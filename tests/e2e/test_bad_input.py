@@ -37,24 +37,54 @@ def retype_column(raw: Path) -> None:
 
 
 def null_key(raw: Path) -> None:
-    write_batch(raw, "crm/accounts", [
-        {"account_id": None, "account_name": "ghost", "created_at": LATER, "updated_at": LATER},
-    ], LATER, batch="batch_0003")
+    write_batch(
+        raw,
+        "crm/accounts",
+        [
+            {"account_id": None, "account_name": "ghost", "created_at": LATER, "updated_at": LATER},
+        ],
+        LATER,
+        batch="batch_0003",
+    )
 
 
 def duplicate_current_key(raw: Path) -> None:
-    ticket = {"ticket_id": "T9", "account_id": "A1", "channel": "web", "category": "billing",
-              "priority": "low", "status": "open", "created_at": LATER, "updated_at": LATER}
-    write_batch(raw, "support/tickets", [ticket, {**ticket, "status": "pending"}], LATER,
-                batch="batch_0003")
+    ticket = {
+        "ticket_id": "T9",
+        "account_id": "A1",
+        "channel": "web",
+        "category": "billing",
+        "priority": "low",
+        "status": "open",
+        "created_at": LATER,
+        "updated_at": LATER,
+    }
+    write_batch(
+        raw, "support/tickets", [ticket, {**ticket, "status": "pending"}], LATER, batch="batch_0003"
+    )
 
 
 def unknown_enum(raw: Path) -> None:
-    write_batch(raw, "billing/subscriptions", [
-        {"subscription_id": "S90", "account_id": "A1", "plan_tier": "platinum",
-         "billing_interval": "month", "amount_cents": 100, "quantity": 1, "currency": "USD",
-         "status": "active", "started_at": ts("2024-05-01"), "updated_at": LATER},
-    ], LATER, batch="batch_0003")
+    write_batch(
+        raw,
+        "billing/subscriptions",
+        [
+            {
+                "subscription_id": "S90",
+                "account_id": "A1",
+                "plan_tier": "platinum",
+                "billing_interval": "month",
+                "amount_cents": 100,
+                "quantity": 1,
+                "currency": "USD",
+                "status": "active",
+                "started_at": ts("2024-05-01"),
+                "updated_at": LATER,
+            },
+        ],
+        LATER,
+        batch="batch_0003",
+    )
 
 
 def missing_fx_rate(raw: Path) -> None:
@@ -66,10 +96,21 @@ def missing_fx_rate(raw: Path) -> None:
 
 
 def refund_above_invoice(raw: Path) -> None:
-    write_batch(raw, "billing/refunds", [
-        {"refund_id": "R9", "invoice_id": "I3", "amount_cents": 26000, "currency": "USD",
-         "refunded_at": ts("2024-05-02")},
-    ], LATER, batch="batch_0003")
+    write_batch(
+        raw,
+        "billing/refunds",
+        [
+            {
+                "refund_id": "R9",
+                "invoice_id": "I3",
+                "amount_cents": 26000,
+                "currency": "USD",
+                "refunded_at": ts("2024-05-02"),
+            },
+        ],
+        LATER,
+        batch="batch_0003",
+    )
 
 
 def unreadable_file(raw: Path) -> None:
@@ -77,20 +118,32 @@ def unreadable_file(raw: Path) -> None:
 
 
 CASES = {
-    "missing column": (drop_column, ["billing/subscriptions.amount_cents", "expected BIGINT",
-                                      "found missing", "1 file(s)"]),
-    "column of another type": (retype_column, ["billing/subscriptions.quantity",
-                                                "expected BIGINT", "found VARCHAR"]),
+    "missing column": (
+        drop_column,
+        ["billing/subscriptions.amount_cents", "expected BIGINT", "found missing", "1 file(s)"],
+    ),
+    "column of another type": (
+        retype_column,
+        ["billing/subscriptions.quantity", "expected BIGINT", "found VARCHAR"],
+    ),
     "null primary key": (null_key, ["not_null_crm_accounts_account_id", "Got 1 result"]),
-    "duplicate current key": (duplicate_current_key, ["unique_stg_support__tickets_ticket_id",
-                                                      "Got 2 results"]),
-    "unknown enum value": (unknown_enum, ["accepted_values_stg_billing__subscriptions_plan_tier",
-                                          "Got 1 result"]),
+    "duplicate current key": (
+        duplicate_current_key,
+        ["unique_stg_support__tickets_ticket_id", "Got 2 results"],
+    ),
+    "unknown enum value": (
+        unknown_enum,
+        ["accepted_values_stg_billing__subscriptions_plan_tier", "Got 1 result"],
+    ),
     # A2's April subscription month (EUR) has no rate
-    "missing fx rate": (missing_fx_rate, ["fx_rate_available_int_subscription_months_usd_per_unit",
-                                          "Got 1 result"]),
-    "refund above invoice": (refund_above_invoice, ["assert_refunds_within_invoice_paid",
-                                                    "Got 2 results"]),
+    "missing fx rate": (
+        missing_fx_rate,
+        ["fx_rate_available_int_subscription_months_usd_per_unit", "Got 1 result"],
+    ),
+    "refund above invoice": (
+        refund_above_invoice,
+        ["assert_refunds_within_invoice_paid", "Got 2 results"],
+    ),
     "unreadable parquet": (unreadable_file, ["support", "ticket_events", "batch_0003.parquet"]),
 }
 
@@ -109,8 +162,9 @@ def test_bad_landing_fails_and_builds_no_mart(case: str, tmp_path: Path) -> None
 
 def test_extra_columns_are_ignored(tmp_path: Path) -> None:
     raw = write_scenario(tmp_path / "raw")
-    rewrite(raw, "crm/accounts",
-            lambda t: t.append_column("loader_note", pa.array(["x"] * t.num_rows)))
+    rewrite(
+        raw, "crm/accounts", lambda t: t.append_column("loader_note", pa.array(["x"] * t.num_rows))
+    )
     result = dbt_build(raw, tmp_path, AS_OF, "--select", "+mrr_bridge")
     assert result.returncode == 0, result.output[-3000:]
     assert "mrr_bridge" in result.tables("marts")

@@ -20,43 +20,128 @@ NEXT_LOAD = ts("2024-06-15 05:00")
 
 def land_next_batch(raw: Path) -> None:
     """Updates of first-batch rows, and late facts about January to March."""
-    write_batch(raw, "billing/subscriptions", [
-        # A2's yearly plan (first batch) is canceled; service ended on 2024-04-20
-        {"subscription_id": "S3", "account_id": "A2", "plan_tier": "enterprise",
-         "billing_interval": "year", "amount_cents": 1200000, "quantity": 1, "currency": "EUR",
-         "status": "canceled", "started_at": ts("2024-02-01"), "canceled_at": ts("2024-04-01"),
-         "ended_at": ts("2024-04-20"), "updated_at": ts("2024-06-15 04:00")},
-        # a late subscription for A5 that ran from January
-        {"subscription_id": "S9", "account_id": "A5", "plan_tier": "growth",
-         "billing_interval": "month", "amount_cents": 4000, "quantity": 2, "currency": "USD",
-         "status": "active", "started_at": ts("2024-01-05"), "updated_at": ts("2024-01-05")},
-    ], NEXT_LOAD, batch="batch_0003")
-    write_batch(raw, "billing/fx_rates", [
-        {"rate_month": d("2024-03-01"), "currency": "EUR", "usd_per_unit": 1.09},
-    ], NEXT_LOAD, batch="batch_0003")
-    write_batch(raw, "billing/invoices", [
-        {"invoice_id": "I20", "account_id": "A5", "subscription_id": "S9", "status": "paid",
-         "amount_due_cents": 8000, "amount_paid_cents": 8000, "currency": "USD",
-         "issued_at": ts("2024-01-05"), "paid_at": ts("2024-01-06"),
-         "updated_at": ts("2024-01-06")},
-    ], NEXT_LOAD, batch="batch_0003")
-    write_batch(raw, "support/tickets", [
-        # T4 (first batch) was solved long ago after all; and a late ticket from February
-        {"ticket_id": "T4", "account_id": "A2", "group_name": "tier1", "channel": "email",
-         "category": "onboarding", "priority": "normal", "status": "solved",
-         "created_at": ts("2024-02-15 10:00"), "solved_at": ts("2024-02-16 10:00"),
-         "updated_at": ts("2024-06-15 04:00")},
-        {"ticket_id": "T10", "account_id": "A5", "group_name": "tier1", "channel": "web",
-         "category": "onboarding", "priority": "low", "status": "closed",
-         "created_at": ts("2024-01-10 10:00"), "solved_at": ts("2024-01-10 12:00"),
-         "updated_at": ts("2024-01-10 12:00")},
-    ], NEXT_LOAD, batch="batch_0003")
-    write_batch(raw, "support/ticket_events", [
-        {"event_id": "E20", "ticket_id": "T4", "event_type": "comment", "author_type": "agent",
-         "is_public": True, "created_at": ts("2024-02-16 09:00")},
-        {"event_id": "E21", "ticket_id": "T10", "event_type": "comment", "author_type": "agent",
-         "is_public": True, "created_at": ts("2024-01-10 11:00")},
-    ], NEXT_LOAD, batch="batch_0003")
+    write_batch(
+        raw,
+        "billing/subscriptions",
+        [
+            # A2's yearly plan (first batch) is canceled; service ended on 2024-04-20
+            {
+                "subscription_id": "S3",
+                "account_id": "A2",
+                "plan_tier": "enterprise",
+                "billing_interval": "year",
+                "amount_cents": 1200000,
+                "quantity": 1,
+                "currency": "EUR",
+                "status": "canceled",
+                "started_at": ts("2024-02-01"),
+                "canceled_at": ts("2024-04-01"),
+                "ended_at": ts("2024-04-20"),
+                "updated_at": ts("2024-06-15 04:00"),
+            },
+            # a late subscription for A5 that ran from January
+            {
+                "subscription_id": "S9",
+                "account_id": "A5",
+                "plan_tier": "growth",
+                "billing_interval": "month",
+                "amount_cents": 4000,
+                "quantity": 2,
+                "currency": "USD",
+                "status": "active",
+                "started_at": ts("2024-01-05"),
+                "updated_at": ts("2024-01-05"),
+            },
+        ],
+        NEXT_LOAD,
+        batch="batch_0003",
+    )
+    write_batch(
+        raw,
+        "billing/fx_rates",
+        [
+            {"rate_month": d("2024-03-01"), "currency": "EUR", "usd_per_unit": 1.09},
+        ],
+        NEXT_LOAD,
+        batch="batch_0003",
+    )
+    write_batch(
+        raw,
+        "billing/invoices",
+        [
+            {
+                "invoice_id": "I20",
+                "account_id": "A5",
+                "subscription_id": "S9",
+                "status": "paid",
+                "amount_due_cents": 8000,
+                "amount_paid_cents": 8000,
+                "currency": "USD",
+                "issued_at": ts("2024-01-05"),
+                "paid_at": ts("2024-01-06"),
+                "updated_at": ts("2024-01-06"),
+            },
+        ],
+        NEXT_LOAD,
+        batch="batch_0003",
+    )
+    write_batch(
+        raw,
+        "support/tickets",
+        [
+            # T4 (first batch) was solved long ago after all; and a late ticket from February
+            {
+                "ticket_id": "T4",
+                "account_id": "A2",
+                "group_name": "tier1",
+                "channel": "email",
+                "category": "onboarding",
+                "priority": "normal",
+                "status": "solved",
+                "created_at": ts("2024-02-15 10:00"),
+                "solved_at": ts("2024-02-16 10:00"),
+                "updated_at": ts("2024-06-15 04:00"),
+            },
+            {
+                "ticket_id": "T10",
+                "account_id": "A5",
+                "group_name": "tier1",
+                "channel": "web",
+                "category": "onboarding",
+                "priority": "low",
+                "status": "closed",
+                "created_at": ts("2024-01-10 10:00"),
+                "solved_at": ts("2024-01-10 12:00"),
+                "updated_at": ts("2024-01-10 12:00"),
+            },
+        ],
+        NEXT_LOAD,
+        batch="batch_0003",
+    )
+    write_batch(
+        raw,
+        "support/ticket_events",
+        [
+            {
+                "event_id": "E20",
+                "ticket_id": "T4",
+                "event_type": "comment",
+                "author_type": "agent",
+                "is_public": True,
+                "created_at": ts("2024-02-16 09:00"),
+            },
+            {
+                "event_id": "E21",
+                "ticket_id": "T10",
+                "event_type": "comment",
+                "author_type": "agent",
+                "is_public": True,
+                "created_at": ts("2024-01-10 11:00"),
+            },
+        ],
+        NEXT_LOAD,
+        batch="batch_0003",
+    )
 
 
 def mart_rows(build: Build) -> dict[str, list[tuple]]:

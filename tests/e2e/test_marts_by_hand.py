@@ -44,12 +44,15 @@ def one(build: Build, sql: str) -> dict:
 
 
 def test_mrr_bridge_total_rolls_forward_month_by_month(build: Build) -> None:
-    rows = records(build, """
+    rows = records(
+        build,
+        """
         select month, starting_mrr_usd, new_mrr_usd, reactivation_mrr_usd, expansion_mrr_usd,
                contraction_mrr_usd, churned_mrr_usd, ending_mrr_usd, starting_accounts,
                new_accounts, reactivated_accounts, expansion_accounts, contraction_accounts,
                churned_accounts, ending_accounts
-        from marts.mrr_bridge where dimension = 'all' order by month""")
+        from marts.mrr_bridge where dimension = 'all' order by month""",
+    )
     expected = [
         # month, start, new, react, exp, contr, churn, end | accounts
         (date(2024, 1, 1), 0, 250, 0, 0, 0, 0, 250, 0, 2, 0, 0, 0, 0, 2),
@@ -65,18 +68,27 @@ def test_mrr_bridge_dimensions_use_current_crm_row(build: Build) -> None:
     # A1 moved from SMB to Mid-Market in a later batch; A3 is Mid-Market; A4 has no size
     may = {
         r["dimension_value"]: r["ending_mrr_usd"]
-        for r in records(build, """select dimension_value, ending_mrr_usd from marts.mrr_bridge
-                                   where dimension = 'segment' and month = '2024-05-01'""")
+        for r in records(
+            build,
+            """select dimension_value, ending_mrr_usd from marts.mrr_bridge
+                                   where dimension = 'segment' and month = '2024-05-01'""",
+        )
     }
     assert may == pytest.approx({"Mid-Market": 380.0, "Enterprise": 1120.0, "unknown": 30.0})
-    channels = records(build, """select dimension_value from marts.mrr_bridge
-        where dimension = 'acquisition_channel' and month = '2024-01-01' order by 1""")
+    channels = records(
+        build,
+        """select dimension_value from marts.mrr_bridge
+        where dimension = 'acquisition_channel' and month = '2024-01-01' order by 1""",
+    )
     assert [r["dimension_value"] for r in channels] == ["organic", "unknown"]
 
 
 def test_churn_by_segment_march(build: Build) -> None:
-    total = one(build, """select * from marts.churn_by_segment
-                          where month = '2024-03-01' and dimension = 'all'""")
+    total = one(
+        build,
+        """select * from marts.churn_by_segment
+                          where month = '2024-03-01' and dimension = 'all'""",
+    )
     assert total["accounts_at_start"] == 3
     assert total["churned_accounts"] == 1
     assert total["logo_churn_rate"] == pytest.approx(1 / 3)
@@ -89,20 +101,26 @@ def test_churn_by_segment_march(build: Build) -> None:
 
 
 def test_churn_by_segment_plan_tier_and_tenure_are_as_of_start_of_month(build: Build) -> None:
-    rows = records(build, """select month, dimension, dimension_value, accounts_at_start
+    rows = records(
+        build,
+        """select month, dimension, dimension_value, accounts_at_start
         from marts.churn_by_segment where dimension in ('plan_tier', 'tenure_band')
-        and month in ('2024-03-01', '2024-04-01') order by all""")
-    assert_rows(rows, [
-        # March: A1 still starter (largest in Feb), A2 enterprise, A3 starter; all n <= 2
-        (date(2024, 3, 1), "plan_tier", "enterprise", 1),
-        (date(2024, 3, 1), "plan_tier", "starter", 2),
-        (date(2024, 3, 1), "tenure_band", "0-2m", 3),
-        # April: A1 growth since the upgrade, n = 3 -> 3-11m; A2 n = 2
-        (date(2024, 4, 1), "plan_tier", "enterprise", 1),
-        (date(2024, 4, 1), "plan_tier", "growth", 1),
-        (date(2024, 4, 1), "tenure_band", "0-2m", 1),
-        (date(2024, 4, 1), "tenure_band", "3-11m", 1),
-    ])
+        and month in ('2024-03-01', '2024-04-01') order by all""",
+    )
+    assert_rows(
+        rows,
+        [
+            # March: A1 still starter (largest in Feb), A2 enterprise, A3 starter; all n <= 2
+            (date(2024, 3, 1), "plan_tier", "enterprise", 1),
+            (date(2024, 3, 1), "plan_tier", "starter", 2),
+            (date(2024, 3, 1), "tenure_band", "0-2m", 3),
+            # April: A1 growth since the upgrade, n = 3 -> 3-11m; A2 n = 2
+            (date(2024, 4, 1), "plan_tier", "enterprise", 1),
+            (date(2024, 4, 1), "plan_tier", "growth", 1),
+            (date(2024, 4, 1), "tenure_band", "0-2m", 1),
+            (date(2024, 4, 1), "tenure_band", "3-11m", 1),
+        ],
+    )
 
 
 def test_churn_by_segment_starts_the_month_after_first_activity(build: Build) -> None:
@@ -111,74 +129,108 @@ def test_churn_by_segment_starts_the_month_after_first_activity(build: Build) ->
 
 
 def test_first_contact_resolution(build: Build) -> None:
-    feb = one(build, """select * from marts.first_contact_resolution
-                        where month = '2024-02-01' and dimension = 'all'""")
+    feb = one(
+        build,
+        """select * from marts.first_contact_resolution
+                        where month = '2024-02-01' and dimension = 'all'""",
+    )
     # T1: internal note before the one public reply does not count; first reply after 60 min
     assert (feb["solved_tickets"], feb["fcr_tickets"], feb["reopened_tickets"]) == (1, 1, 0)
     assert feb["median_first_reply_minutes"] == pytest.approx(60)
     assert feb["median_resolution_hours"] == pytest.approx(2)
-    mar = one(build, """select * from marts.first_contact_resolution
-                        where month = '2024-03-01' and dimension = 'all'""")
+    mar = one(
+        build,
+        """select * from marts.first_contact_resolution
+                        where month = '2024-03-01' and dimension = 'all'""",
+    )
     # T2 reopened with two replies (not FCR), T3 without account is FCR
     assert (mar["solved_tickets"], mar["fcr_tickets"], mar["reopened_tickets"]) == (2, 1, 1)
     assert mar["fcr_rate"] == pytest.approx(0.5)
     assert mar["median_first_reply_minutes"] == pytest.approx(45)
     assert mar["median_resolution_hours"] == pytest.approx(54)
-    unknown = records(build, """select dimension from marts.first_contact_resolution
-        where month = '2024-03-01' and dimension_value = 'unknown' order by 1""")
+    unknown = records(
+        build,
+        """select dimension from marts.first_contact_resolution
+        where month = '2024-03-01' and dimension_value = 'unknown' order by 1""",
+    )
     assert [r["dimension"] for r in unknown] == ["requester_role", "segment", "team"]
-    role = one(build, """select solved_tickets from marts.first_contact_resolution
-        where month = '2024-02-01' and dimension = 'requester_role'""")
+    role = one(
+        build,
+        """select solved_tickets from marts.first_contact_resolution
+        where month = '2024-02-01' and dimension = 'requester_role'""",
+    )
     assert role == {"solved_tickets": 1}
 
 
 def test_churn_by_support_experience(build: Build) -> None:
-    rows = records(build, """select month, support_experience, accounts_at_start,
+    rows = records(
+        build,
+        """select month, support_experience, accounts_at_start,
         churned_accounts, mrr_at_start_usd, churned_mrr_usd
-        from marts.churn_by_support_experience order by 1, 2""")
-    assert_rows(rows, [
-        (date(2024, 2, 1), "no_tickets", 2, 0, 250, 0),
-        (date(2024, 3, 1), "all_fcr", 1, 0, 200, 0),  # A1: T1 solved in Feb, FCR
-        (date(2024, 3, 1), "had_unresolved_or_non_fcr", 1, 0, 1100, 0),  # A2: T4 open
-        (date(2024, 3, 1), "no_tickets", 1, 1, 50, 50),  # A3 churns
-        (date(2024, 4, 1), "had_unresolved_or_non_fcr", 2, 0, 1380, 0),  # A1: T2 not FCR
-        (date(2024, 5, 1), "had_unresolved_or_non_fcr", 2, 0, 1380, 0),
-        (date(2024, 5, 1), "no_tickets", 1, 0, 80, 0),
-    ])
+        from marts.churn_by_support_experience order by 1, 2""",
+    )
+    assert_rows(
+        rows,
+        [
+            (date(2024, 2, 1), "no_tickets", 2, 0, 250, 0),
+            (date(2024, 3, 1), "all_fcr", 1, 0, 200, 0),  # A1: T1 solved in Feb, FCR
+            (date(2024, 3, 1), "had_unresolved_or_non_fcr", 1, 0, 1100, 0),  # A2: T4 open
+            (date(2024, 3, 1), "no_tickets", 1, 1, 50, 50),  # A3 churns
+            (date(2024, 4, 1), "had_unresolved_or_non_fcr", 2, 0, 1380, 0),  # A1: T2 not FCR
+            (date(2024, 5, 1), "had_unresolved_or_non_fcr", 2, 0, 1380, 0),
+            (date(2024, 5, 1), "no_tickets", 1, 0, 80, 0),
+        ],
+    )
 
 
 def test_cohort_ltv_all(build: Build) -> None:
-    rows = records(build, """select cohort_month, months_since_start, cohort_accounts,
+    rows = records(
+        build,
+        """select cohort_month, months_since_start, cohort_accounts,
         active_accounts, revenue_usd, cumulative_revenue_usd, ltv_per_account_usd
-        from marts.cohort_ltv where dimension = 'all' order by 1, 2""")
+        from marts.cohort_ltv where dimension = 'all' order by 1, 2""",
+    )
     jan, feb = date(2024, 1, 1), date(2024, 2, 1)
-    assert_rows(rows, [
-        (jan, 0, 2, 2, 250, 250, 125),
-        (jan, 1, 2, 2, 250, 500, 250),
-        (jan, 2, 2, 1, 300, 800, 400),  # A3 churned in March
-        (jan, 3, 2, 2, 330, 1130, 565),  # A1 300 - refund 50, A3 back at 80
-        (jan, 4, 2, 2, 300, 1430, 715),  # A3's May invoice is still open
-        (feb, 0, 1, 1, 13200, 13200, 13200),  # 12,000 EUR yearly at 1.10
-        (feb, 1, 1, 1, 0, 13200, 13200),
-        (feb, 2, 1, 1, 0, 13200, 13200),
-        (feb, 3, 1, 1, 0, 13200, 13200),
-    ])
+    assert_rows(
+        rows,
+        [
+            (jan, 0, 2, 2, 250, 250, 125),
+            (jan, 1, 2, 2, 250, 500, 250),
+            (jan, 2, 2, 1, 300, 800, 400),  # A3 churned in March
+            (jan, 3, 2, 2, 330, 1130, 565),  # A1 300 - refund 50, A3 back at 80
+            (jan, 4, 2, 2, 300, 1430, 715),  # A3's May invoice is still open
+            (feb, 0, 1, 1, 13200, 13200, 13200),  # 12,000 EUR yearly at 1.10
+            (feb, 1, 1, 1, 0, 13200, 13200),
+            (feb, 2, 1, 1, 0, 13200, 13200),
+            (feb, 3, 1, 1, 0, 13200, 13200),
+        ],
+    )
 
 
 def test_cohort_ltv_onboarding_experience(build: Build) -> None:
-    rows = records(build, """select cohort_month, dimension_value, cohort_accounts
+    rows = records(
+        build,
+        """select cohort_month, dimension_value, cohort_accounts
         from marts.cohort_ltv where dimension = 'onboarding_experience'
-        and months_since_start = 0 order by 1""")
-    assert_rows(rows, [
-        (date(2024, 1, 1), "none", 2),
-        (date(2024, 2, 1), "friction", 1),  # A2's onboarding ticket is still open
-    ])
+        and months_since_start = 0 order by 1""",
+    )
+    assert_rows(
+        rows,
+        [
+            (date(2024, 1, 1), "none", 2),
+            (date(2024, 2, 1), "friction", 1),  # A2's onboarding ticket is still open
+        ],
+    )
 
 
 def test_no_mart_row_after_last_complete_month(build: Build) -> None:
-    for mart, column in [("mrr_bridge", "month"), ("churn_by_segment", "month"),
-                         ("first_contact_resolution", "month"), ("cohort_ltv", "cohort_month"),
-                         ("churn_by_support_experience", "month")]:
+    for mart, column in [
+        ("mrr_bridge", "month"),
+        ("churn_by_segment", "month"),
+        ("first_contact_resolution", "month"),
+        ("cohort_ltv", "cohort_month"),
+        ("churn_by_support_experience", "month"),
+    ]:
         latest = one(build, f"select max({column}) as latest from marts.{mart}")["latest"]
         assert latest <= date(2024, 5, 1), mart
 
@@ -186,8 +238,11 @@ def test_no_mart_row_after_last_complete_month(build: Build) -> None:
 def test_month_columns_are_dates_and_counts_bigint(build: Build) -> None:
     types = {
         (r["table_name"], r["column_name"]): r["data_type"]
-        for r in records(build, """select table_name, column_name, data_type
-                                   from information_schema.columns where table_schema = 'marts'""")
+        for r in records(
+            build,
+            """select table_name, column_name, data_type
+                                   from information_schema.columns where table_schema = 'marts'""",
+        )
     }
     assert types[("mrr_bridge", "month")] == "DATE"
     assert types[("cohort_ltv", "cohort_month")] == "DATE"
@@ -205,8 +260,15 @@ def test_as_of_date_defaults_to_the_latest_load(tmp_path: Path) -> None:
 
 
 def test_as_of_date_as_a_string_var(tmp_path: Path) -> None:
-    result = dbt_build(write_scenario(tmp_path / "raw"), tmp_path, None, "--select",
-                       "+mrr_bridge", "--vars", '{as_of_date: "2024-04-20"}')
+    result = dbt_build(
+        write_scenario(tmp_path / "raw"),
+        tmp_path,
+        None,
+        "--select",
+        "+mrr_bridge",
+        "--vars",
+        '{as_of_date: "2024-04-20"}',
+    )
     assert result.returncode == 0, result.output[-3000:]
     latest = result.records("select max(month) as latest from marts.mrr_bridge")[0]["latest"]
     assert latest == date(2024, 3, 1)
@@ -215,6 +277,9 @@ def test_as_of_date_as_a_string_var(tmp_path: Path) -> None:
 def test_staging_keeps_the_current_row_of_each_key(build: Build) -> None:
     # A1: the later batch wins (50 -> 150 employees); A3: two rows loaded together, the one
     # with the greater updated_at wins (500 employees, APAC) over the LATAM row
-    rows = records(build, """select account_id, employee_count, region
-        from staging.stg_crm__accounts where account_id in ('A1', 'A3') order by 1""")
+    rows = records(
+        build,
+        """select account_id, employee_count, region
+        from staging.stg_crm__accounts where account_id in ('A1', 'A3') order by 1""",
+    )
     assert_rows(rows, [("A1", 150, "NA"), ("A3", 500, "APAC")])

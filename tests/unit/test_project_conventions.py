@@ -23,9 +23,22 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("parse")
     env = {**os.environ, "CX_DUCKDB_PATH": str(work / "parse.duckdb")}
     subprocess.run(
-        [str(DBT), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir",
-         str(PROJECT_DIR), "--target-path", str(work / "target"), "--log-path", str(work)],
-        check=True, capture_output=True, env=env, cwd=PROJECT_DIR,
+        [
+            str(DBT),
+            "parse",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work),
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        cwd=PROJECT_DIR,
     )
     return json.loads((work / "target" / "manifest.json").read_text())
 
@@ -76,7 +89,8 @@ def test_the_gate_waits_for_every_intermediate_model(manifest: dict) -> None:
     intermediate = {
         m["unique_id"]
         for m in models(manifest)
-        if m["schema"] == "intermediate" and m["unique_id"] != GATE
+        if m["schema"] == "intermediate"
+        and m["unique_id"] != GATE
         and m["name"] != "int_reporting_period"
     }
     assert intermediate <= set(gate["depends_on"]["nodes"]), (
