@@ -42,7 +42,10 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.as_of_date:
         config["as_of_date"] = args.as_of_date
-    return {"resources": {"refresh_options": {"config": config}}}
+    return {
+        "resources": {"refresh_options": {"config": config}},
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+    }
 
 
 def _value(metadata: dict[str, Any], key: str) -> Any:

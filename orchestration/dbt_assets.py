@@ -36,7 +36,7 @@ from orchestration.warehouse_files import (
     BuildLockError,
     FileLock,
     lock_path,
-    remove_build_file,
+    prepare_build_file,
     write_build_marker,
 )
 
@@ -74,6 +74,11 @@ def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
                     ["parse", "--quiet"], target_path=project.target_path
                 ).wait()
     return manifest
+
+
+def _dbt_nodes(manifest: Mapping[str, Any]) -> set[str]:
+    """The unique ids of the models, tests, seeds and snapshots dbt would build."""
+    return set(manifest["nodes"]) | set(manifest.get("unit_tests", {}))
 
 
 @cache
@@ -157,12 +162,12 @@ def _run_target_path(run_id: str) -> Path:
     return runs / run_id
 
 
-def dbt_build_args(options: RefreshOptions) -> list[str]:
+def dbt_build_args(options: RefreshOptions, full_refresh: bool = False) -> list[str]:
     args = ["build"]
     as_of = options.as_of()
     if as_of is not None:
         args += ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]
-    if options.full_refresh:
+    if options.full_refresh or full_refresh:
         args.append("--full-refresh")
     return args
 
@@ -170,6 +175,7 @@ def dbt_build_args(options: RefreshOptions) -> list[str]:
 def build_dbt_assets() -> dg.AssetsDefinition:
     manifest = prepare_manifest()
     loaded_sources_mtime = _newest_source_mtime()
+    loaded_nodes = _dbt_nodes(json.loads(manifest.read_text()))
 
     @dbt_assets(
         manifest=manifest,
@@ -186,11 +192,14 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         """
         settings = Settings.from_env()
         if _newest_source_mtime() > loaded_sources_mtime:
-            raise dg.Failure(
-                "The dbt project changed after these Dagster definitions were loaded (a file "
-                "under models/, macros/ or tests/dbt/ is newer): reload the code location "
-                "(or rerun) so that the assets match what dbt builds."
-            )
+            current = _dbt_nodes(json.loads(prepare_manifest().read_text()))
+            if current != loaded_nodes:
+                added, removed = sorted(current - loaded_nodes), sorted(loaded_nodes - current)
+                raise dg.Failure(
+                    "The dbt project changed after these Dagster definitions were loaded "
+                    f"(added: {', '.join(added) or '-'}; removed: {', '.join(removed) or '-'}): "
+                    "reload the code location (or rerun) so the assets match what dbt builds."
+                )
         expected = gate_fingerprint(context)
         lock = FileLock(lock_path(settings.build_path), f"the build file {settings.build_path}")
         try:
@@ -198,16 +207,18 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         except BuildLockError as error:
             raise dg.Failure(str(error)) from error
         try:
-            remove_build_file(settings.build_path)
+            rebuild = prepare_build_file(settings.build_path, settings.raw_dir)
+            if rebuild:
+                context.log.warning(f"full refresh of {settings.build_path}: {rebuild}")
             settings.build_path.parent.mkdir(parents=True, exist_ok=True)
             with _environment(settings.dbt_env):
                 invocation = dbt.cli(
-                    dbt_build_args(refresh_options),
+                    dbt_build_args(refresh_options, full_refresh=rebuild is not None),
                     context=context,
-                    target_path=_run_target_path(context.run_id),
+                    target_path=_run_target_path(context.run.run_id),
                 )
                 yield from invocation.stream()
-            write_build_marker(settings.build_path, context.run_id)
+            write_build_marker(settings.build_path, context.run.run_id, settings.raw_dir)
         finally:
             lock.release()
         if expected is not None and fingerprint(settings.raw_dir) != expected:

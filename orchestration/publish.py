@@ -346,7 +346,7 @@ def _write_meta(con: duckdb.DuckDBPyConnection, serving_path: Path) -> None:
 
 
 def _run_started_at(context: AssetExecutionContext) -> datetime:
-    record = context.instance.get_run_record_by_id(context.run_id)
+    record = context.instance.get_run_record_by_id(context.run.run_id)
     started = record.start_time if record is not None else None
     if started is None:
         return datetime.now(UTC).replace(tzinfo=None)
@@ -421,7 +421,7 @@ def build_publish_asset(
             record = publish(
                 settings.build_path,
                 settings.serving_path,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
                 marts=sorted(mart_keys),
                 raw_counts=_raw_counts(outcomes),
                 raw_dir=settings.raw_dir,

@@ -28,7 +28,7 @@ class CheckOutcome:
 def check_outcomes(context: dg.OpExecutionContext | dg.AssetExecutionContext) -> list[CheckOutcome]:
     """Every asset check evaluation recorded so far in this run, oldest first."""
     connection = context.instance.get_records_for_run(
-        run_id=context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        run_id=context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     )
     outcomes = []
     for record in connection.records:

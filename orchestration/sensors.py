@@ -28,7 +28,8 @@ BATCH_TAG = "cx_warehouse/batch"
 def new_batch_requests(
     settings: Settings, cursor: str | None, now: float | None = None
 ) -> tuple[list[dg.RunRequest], str, int]:
-    """Run requests for batches not in ``cursor``, the new cursor, and unsettled file count."""
+    """Run requests for batches not in ``cursor``, the new cursor, and how many new files are
+    still settling."""
     now = time.time() if now is None else now
     present: dict[str, float] = {}
     for table, files in batch_files(settings.raw_dir).items():
@@ -38,9 +39,10 @@ def new_batch_requests(
     settled = {
         f for f, changed in present.items() if now - changed >= settings.sensor_settle_seconds
     }
+    seen = set(json.loads(cursor)) if cursor is not None else set()
+    unsettled = len(present.keys() - settled - seen)
     if cursor is None:
-        return [], json.dumps(sorted(settled)), len(present) - len(settled)
-    seen = set(json.loads(cursor))
+        return [], json.dumps(sorted(settled)), unsettled
     new = sorted(settled - seen)
     batches: dict[str, list[str]] = defaultdict(list)
     for path in new:
@@ -54,7 +56,7 @@ def new_batch_requests(
     ]
     # forget files that disappeared, so the cursor stays the landing's current files
     next_cursor = json.dumps(sorted((seen & present.keys()) | settled))
-    return requests, next_cursor, len(present) - len(settled)
+    return requests, next_cursor, unsettled
 
 
 @dg.sensor(

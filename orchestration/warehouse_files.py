@@ -1,10 +1,11 @@
 """The build (candidate) DuckDB file: one writer at a time, a marker of the run that built it.
 
-The build file (CX_DUCKDB_PATH) is private to the refresh: BI never opens it. A refresh
-takes an exclusive ``flock`` on ``<build>.lock`` while dbt writes it (released by the kernel
-if the process dies), deletes whatever a killed run left behind, builds it from scratch and
-records its run id in ``meta.build``. The publish step only publishes a build whose marker is
-its own run's.
+The build file (CX_DUCKDB_PATH) is private to the refresh: BI never opens it. It persists
+between refreshes (incremental staging reads only new batches). A refresh takes an exclusive
+``flock`` on ``<build>.lock`` while dbt writes it (released by the kernel if the process
+dies), recovers or deletes what a killed run left behind, and after ``dbt build`` records its
+run id, landing dir and batch files in ``meta.build``/``meta.build_files``. The publish step
+only publishes a build whose marker is its own run's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.landing import BatchFile, batch_files
 
 
 class BuildLockError(RuntimeError):
@@ -63,18 +66,90 @@ class FileLock:
 
 
 def remove_build_file(build_path: Path) -> None:
-    """Delete a previous or half-written build: the file, its WAL and its temp directory."""
+    """Delete a build: the file, its WAL and its temp directory."""
     for path in (build_path, build_path.with_name(build_path.name + ".wal")):
         path.unlink(missing_ok=True)
+    remove_temp_dir(build_path)
+
+
+def remove_temp_dir(build_path: Path) -> None:
+    """DuckDB's spill directory of the build (profiles.yml ``temp_directory``)."""
     shutil.rmtree(build_path.with_name(build_path.name + ".tmp"), ignore_errors=True)
 
 
-def write_build_marker(build_path: Path, run_id: str) -> None:
+def _file_rows(files: dict[str, list[BatchFile]]) -> list[tuple[str, str, int, int]]:
+    rows = []
+    for table, batch in files.items():
+        for file in batch:
+            stat = file.path.stat()
+            rows.append((table, file.name, stat.st_size, stat.st_mtime_ns))
+    return rows
+
+
+def prepare_build_file(build_path: Path, raw_dir: Path) -> str | None:
+    """Make the build file safe to build on; returns why dbt must rebuild everything.
+
+    The build file persists between refreshes so incremental models only read new batches.
+    Opening it read-write replays (or discards) what a killed run left in its WAL; a file
+    that cannot be opened is deleted. A full rebuild is needed when the landing directory is
+    not the one the file was built from, or when a batch file it was built from is gone or
+    changed (landing batches are append-only, raw-sources.md).
+    """
+    remove_temp_dir(build_path)
+    if not build_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(build_path)) as con:
+            marker = (
+                con.execute("select run_id, raw_dir from meta.build").fetchone()
+                if _has_table(con, "build")
+                else None
+            )
+            built = (
+                con.execute(
+                    "select table_name, file_name, size, mtime_ns from meta.build_files"
+                ).fetchall()
+                if _has_table(con, "build_files")
+                else []
+            )
+    except duckdb.Error as error:
+        remove_build_file(build_path)
+        return f"the build file could not be opened ({error}); it was deleted"
+    if marker is None:
+        return "the build file has no record of a finished build"
+    if marker[1] != str(raw_dir):
+        return f"the landing directory changed from {marker[1]} to {raw_dir}"
+    current = set(_file_rows(batch_files(raw_dir)))
+    gone = [f"{t}/{n}" for t, n, size, mtime in built if (t, n, size, mtime) not in current]
+    if gone:
+        return f"{len(gone)} batch file(s) it was built from are gone or changed, e.g. {gone[0]}"
+    return None
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'meta' and table_name = ?",
+            [table],
+        ).fetchone()[0]
+    )
+
+
+def write_build_marker(build_path: Path, run_id: str, raw_dir: Path) -> None:
+    """Record the run that finished building the file and the batch files it read."""
     with duckdb.connect(str(build_path)) as con:
         con.execute("create schema if not exists meta")
         con.execute(
-            "create or replace table meta.build as select ? as run_id, ? as built_at",
-            [run_id, datetime.now(UTC).replace(tzinfo=None)],
+            "create or replace table meta.build as select ? as run_id, ? as built_at, ? as raw_dir",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), str(raw_dir)],
+        )
+        con.execute(
+            "create or replace table meta.build_files "
+            "(table_name varchar, file_name varchar, size bigint, mtime_ns bigint)"
+        )
+        con.executemany(
+            "insert into meta.build_files values (?, ?, ?, ?)", _file_rows(batch_files(raw_dir))
         )
 
 

@@ -51,7 +51,8 @@ def current_row_order(table: RawTable) -> str:
 
 
 def file_schema_frame(files: list[BatchFile], table: RawTable) -> pd.DataFrame:
-    """Per batch file, the DuckDB type of every contract column (``missing`` when absent)."""
+    """Per batch file (``<source>/<table>/<file>``), the DuckDB type of every contract column
+    (``missing`` when absent)."""
     import pandas as pd
 
     columns = table.schema.names
@@ -62,9 +63,10 @@ def file_schema_frame(files: list[BatchFile], table: RawTable) -> pd.DataFrame:
         found = con.execute(
             f"select file_name, name, duckdb_type from parquet_schema({paths})"
         ).fetchall()
-    by_file: dict[str, dict[str, str]] = {str(f.path): {} for f in files}
+    label = {str(f.path): f"{f.table}/{f.name}" for f in files}  # short, names the table
+    by_file: dict[str, dict[str, str]] = {label[str(f.path)]: {} for f in files}
     for file_name, name, duckdb_type in found:
-        by_file.setdefault(file_name, {})[name] = duckdb_type
+        by_file.setdefault(label.get(file_name, file_name), {})[name] = duckdb_type
     rows = [
         {"file_name": file_name, **{c: types.get(c, MISSING) for c in columns}}
         for file_name, types in by_file.items()

@@ -58,7 +58,7 @@ class Failure:
             total = f" of {self.element_count:,}" if self.element_count is not None else ""
             text += f" failed for {self.unexpected_count:,}{total} rows"
             if self.examples:
-                text += ", e.g. " + "; ".join(_short(e) for e in self.examples)
+                text += ", e.g. " + "; ".join(self._example(e) for e in self.examples)
         else:
             text += f" failed: observed {_short(self.observed)}"
             if self.expected:
@@ -66,6 +66,14 @@ class Failure:
                     f"{k}={_short(v)}" for k, v in self.expected.items()
                 )
         return text
+
+    def _example(self, example: Any) -> str:
+        """A failing row: its identifying columns first, then the failing value."""
+        if not isinstance(example, dict):
+            return _short(example)
+        first = {k: v for k, v in example.items() if k != self.column}
+        last = {k: v for k, v in example.items() if k == self.column}
+        return _short({**first, **last})
 
 
 @dataclass
@@ -89,9 +97,9 @@ class Validation:
         return "\n".join(lines)
 
 
-def _short(value: Any, width: int = 120) -> str:
+def _short(value: Any, width: int = 160) -> str:
     if isinstance(value, dict):
-        text = ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+        text = ", ".join(f"{k}={_plain(v)!r}" for k, v in value.items())
     else:
         text = repr(_plain(value))
     return text if len(text) <= width else text[: width - 3] + "..."
