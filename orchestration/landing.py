@@ -34,14 +34,29 @@ def batch_files(raw_dir: Path) -> dict[str, list[BatchFile]]:
     return files
 
 
+FileStat = tuple[str, str, int, int]  # table, file name, size in bytes, mtime in ns
+
+
+def stat_of(file: BatchFile) -> FileStat:
+    stat = file.path.stat()
+    return (file.table, file.name, stat.st_size, stat.st_mtime_ns)
+
+
+def file_stats(raw_dir: Path) -> list[FileStat]:
+    """Every batch file as (table, name, size, mtime_ns): what identifies an unchanged file."""
+    return [stat_of(file) for files in batch_files(raw_dir).values() for file in files]
+
+
+def fingerprint_of(stats: list[FileStat]) -> str:
+    digest = hashlib.sha256()
+    for table, name, size, mtime_ns in stats:
+        digest.update(f"{table}/{name}:{size}:{mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def fingerprint(raw_dir: Path) -> str:
     """A digest of every batch file's table, name, size and modification time."""
-    digest = hashlib.sha256()
-    for table, files in batch_files(raw_dir).items():
-        for file in files:
-            stat = file.path.stat()
-            digest.update(f"{table}/{file.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return fingerprint_of(file_stats(raw_dir))
 
 
 def parquet_glob(raw_dir: Path, table: str) -> str:

@@ -30,6 +30,7 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
+from orchestration.landing import FileStat, file_stats, fingerprint_of
 from orchestration.run_records import (
     FINGERPRINT_KEY,
     FX_COVERAGE_CHECK,
@@ -56,12 +57,14 @@ class RawCount:
 
 @dataclass(frozen=True)
 class Baseline:
-    """The raw row counts recorded by the last publish: the row-count gate's reference."""
+    """What the last publish recorded: the raw row counts (the row-count gate's reference)
+    and the batch files its raw gate validated (which the next raw gate need not read again)."""
 
     publish_id: int
     published_at: datetime
     raw_dir: str
     current_rows: dict[str, int]
+    validated_files: frozenset[FileStat] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,15 @@ def read_baseline(serving_path: Path) -> Baseline | None:
             "select table_name, current_rows from meta.raw_row_counts where publish_id = ?",
             [last[0]],
         ).fetchall()
-    return Baseline(last[0], last[1], last[2], {table: count for table, count in rows})
+        try:
+            validated = con.execute(
+                "select table_name, file_name, size, mtime_ns from meta.validated_files"
+            ).fetchall()
+        except duckdb.CatalogException:  # published before files were recorded
+            validated = []
+    return Baseline(
+        last[0], last[1], last[2], {table: count for table, count in rows}, frozenset(validated)
+    )
 
 
 def min_current_rows(baseline: Baseline | None, table: str, ratio: float) -> int | None:
@@ -184,8 +195,12 @@ def publish(
     raw_dir: Path,
     landing_fingerprint: str,
     run_started_at: datetime,
+    validated_files: list[FileStat] | None = None,
 ) -> PublishRecord:
-    """Publish the marts of ``build_path`` (built by ``run_id``) as the new serving file."""
+    """Publish the marts of ``build_path`` (built by ``run_id``) as the new serving file.
+
+    ``validated_files`` are the batch files this run's raw gate validated; the next raw gate
+    reads only rows from other files (and the rows sharing a key with them)."""
     if not build_path.exists():
         raise PublishError(f"the build file {build_path} does not exist")
     wal = serving_path.with_name(serving_path.name + ".wal")
@@ -211,6 +226,7 @@ def publish(
                 raw_dir,
                 landing_fingerprint,
                 run_started_at,
+                validated_files or [],
             )
             if candidate.with_name(candidate.name + ".wal").exists():
                 raise PublishError(f"the candidate {candidate} was not fully checkpointed")
@@ -235,6 +251,7 @@ def _write_candidate(
     raw_dir: Path,
     landing_fingerprint: str,
     run_started_at: datetime,
+    validated_files: list[FileStat],
 ) -> PublishRecord:
     with duckdb.connect(str(candidate)) as con:
         con.execute(f"attach {_literal(str(build_path))} as build (read_only)")
@@ -291,6 +308,14 @@ def _write_candidate(
                 for c in raw_counts.values()
             ],
         )
+        con.execute(
+            f"create table {META_SCHEMA}.validated_files "
+            "(table_name varchar, file_name varchar, size bigint, mtime_ns bigint)"
+        )
+        if validated_files:
+            con.executemany(
+                f"insert into {META_SCHEMA}.validated_files values (?, ?, ?, ?)", validated_files
+            )
         con.execute("checkpoint")
     return PublishRecord(
         publish_id=publish_id,
@@ -417,6 +442,15 @@ def build_publish_asset(
             for o in outcomes
             if o.check_name == RAW_GATE_CHECK and FINGERPRINT_KEY in o.metadata
         }
+        # the files the raw gate validated: the landing as it is now, if it is still the landing
+        # the gate read (else record none, and the next raw gate reads every file)
+        stats = file_stats(settings.raw_dir)
+        validated = stats if {fingerprint_of(stats)} == fingerprints else []
+        if not validated:
+            context.log.warning(
+                f"the landing {settings.raw_dir} changed since the raw gate: the next raw gate "
+                "validates every batch file again"
+            )
         try:
             record = publish(
                 settings.build_path,
@@ -427,6 +461,7 @@ def build_publish_asset(
                 raw_dir=settings.raw_dir,
                 landing_fingerprint=",".join(sorted(fingerprints)),
                 run_started_at=_run_started_at(context),
+                validated_files=validated,
             )
         except PublishError as error:
             raise dg.Failure(f"Not published: {error}") from error

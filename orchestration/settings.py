@@ -38,6 +38,8 @@ class Settings:
     gx_dir: Path
     sensor_settle_seconds: float = 30.0
     expectations_dir: Path = EXPECTATIONS_DIR
+    duckdb_memory_limit: str = "6GB"  # the gates' DuckDB, as profiles.yml's (env overridable)
+    gate_chunk_rows: int = 1_000_000  # GX validates at most this many rows per DataFrame
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -47,6 +49,8 @@ class Settings:
             serving_path=_path("CX_SERVING_PATH", "data/warehouse/serving.duckdb"),
             gx_dir=_path("CX_GX_DIR", "data"),
             sensor_settle_seconds=float(os.environ.get("CX_SENSOR_SETTLE_SECONDS", "30")),
+            duckdb_memory_limit=os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "6GB"),
+            gate_chunk_rows=int(os.environ.get("CX_GATE_CHUNK_ROWS", "1000000")),
         )
         settings.validate()
         return settings

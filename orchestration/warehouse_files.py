@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.landing import BatchFile, batch_files
+from orchestration.landing import file_stats
 
 
 class BuildLockError(RuntimeError):
@@ -77,15 +77,6 @@ def remove_temp_dir(build_path: Path) -> None:
     shutil.rmtree(build_path.with_name(build_path.name + ".tmp"), ignore_errors=True)
 
 
-def _file_rows(files: dict[str, list[BatchFile]]) -> list[tuple[str, str, int, int]]:
-    rows = []
-    for table, batch in files.items():
-        for file in batch:
-            stat = file.path.stat()
-            rows.append((table, file.name, stat.st_size, stat.st_mtime_ns))
-    return rows
-
-
 def prepare_build_file(build_path: Path, raw_dir: Path) -> str | None:
     """Make the build file safe to build on; returns why dbt must rebuild everything.
 
@@ -119,7 +110,7 @@ def prepare_build_file(build_path: Path, raw_dir: Path) -> str | None:
         return "the build file has no record of a finished build"
     if marker[1] != str(raw_dir):
         return f"the landing directory changed from {marker[1]} to {raw_dir}"
-    current = set(_file_rows(batch_files(raw_dir)))
+    current = set(file_stats(raw_dir))
     gone = [f"{t}/{n}" for t, n, size, mtime in built if (t, n, size, mtime) not in current]
     if gone:
         return f"{len(gone)} batch file(s) it was built from are gone or changed, e.g. {gone[0]}"
@@ -148,9 +139,9 @@ def write_build_marker(build_path: Path, run_id: str, raw_dir: Path) -> None:
             "create or replace table meta.build_files "
             "(table_name varchar, file_name varchar, size bigint, mtime_ns bigint)"
         )
-        con.executemany(
-            "insert into meta.build_files values (?, ?, ?, ?)", _file_rows(batch_files(raw_dir))
-        )
+        stats = file_stats(raw_dir)
+        if stats:
+            con.executemany("insert into meta.build_files values (?, ?, ?, ?)", stats)
 
 
 def read_build_marker(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str | None:

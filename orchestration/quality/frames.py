@@ -4,9 +4,9 @@ GX 1.x SQL datasources do not work on DuckDB, so every gate validates a DataFram
 
 - ``file_schema_frame``: one row per batch file of a raw table, one column per contract
   column holding the type DuckDB reads from that file (``missing`` when absent);
-- ``current_rows_frame``: the table's current rows (raw-sources.md), read from the parquet
-  glob dbt reads. Rows tied for current are all kept, so a duplicate key among current rows
-  shows up as a duplicate;
+- ``current_rows``: the table's current rows (raw-sources.md), read from the parquet glob
+  dbt reads, in chunks. Rows tied for current are all kept and each row carries how many
+  current rows share its key, so a duplicate key shows up in any chunk;
 - ``fx_needs_frame``: every (currency, month) an amount needs a rate for, with the rate;
 - ``mart_frame``: a mart read from the build file.
 
@@ -16,12 +16,13 @@ functions allowed) for rules that span columns or rows; they are computed here i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from orchestration.landing import BatchFile, parquet_glob
 from orchestration.raw_contract import RawTable, raw_tables
@@ -74,33 +75,102 @@ def file_schema_frame(files: list[BatchFile], table: RawTable) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file_name", *columns])
 
 
-def _empty_frame(schema: pa.Schema) -> pd.DataFrame:
-    return schema.empty_table().to_pandas()
+@dataclass(frozen=True)
+class TableFigures:
+    """Figures over every batch file of a raw table (not only the rows a frame holds)."""
+
+    current_rows: int
+    raw_rows: int
+    newest_loaded_at: datetime | None
+
+    def frame(self, batch_files: int) -> pd.DataFrame:
+        """The one-row frame of the ``<table>.raw_table`` suite."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "current_rows": self.current_rows,
+                    "raw_rows": self.raw_rows,
+                    "batch_files": batch_files,
+                    "newest_loaded_at": pd.Timestamp(self.newest_loaded_at)
+                    if self.newest_loaded_at is not None
+                    else pd.NaT,
+                }
+            ]
+        )
 
 
-def current_rows_frame(
-    raw_dir, table: RawTable, present_columns: list[str], derived: Mapping[str, str]
-) -> tuple[pd.DataFrame, int]:
-    """The current rows of ``table`` (contract columns present in every file) and the number
-    of raw rows over all batches."""
-    if not present_columns:
-        return _empty_frame(table.schema), 0
-    glob = parquet_glob(raw_dir, table.path)
-    select = ", ".join(_quote(c) for c in present_columns)
-    source = (
-        f"select {select} from read_parquet({_literal(glob)}, union_by_name = true, "
-        "hive_partitioning = false)"
-    )
-    order = current_row_order(table) if "_loaded_at" in present_columns else "1"
-    keys = ", ".join(_quote(k) for k in table.key_columns if k in present_columns) or "1"
-    base = (
-        f"select * from ({source}) as source\n"
-        f"qualify rank() over (partition by {keys} order by {order}) = 1"
-    )
-    with duckdb.connect() as con:
-        total = con.execute(f"select count(*) from ({source}) as source").fetchone()[0]
-        frame = con.execute(_with_derived(base, derived)).df()
-    return frame, int(total)
+KEY_COUNT = "_current_rows_with_key"  # how many current rows share the row's key
+
+
+@dataclass
+class CurrentRows:
+    """The current rows of one raw table, materialized in an in-memory DuckDB."""
+
+    con: duckdb.DuckDBPyConnection
+    query: str  # the rows to validate, with the suite's derived columns
+    rows: int
+    figures: TableFigures
+
+    def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
+        """The rows to validate, at most ``chunk_rows`` per frame (at least one frame)."""
+        reader = self.con.sql(self.query).to_arrow_reader(chunk_rows)
+        empty = True
+        for batch in reader:
+            empty = False
+            yield batch.to_pandas()
+        if empty:
+            yield reader.schema.empty_table().to_pandas()
+
+
+@contextmanager
+def current_rows(
+    raw_dir,
+    table: RawTable,
+    derived: Mapping[str, str],
+    validated_paths: list[str] | None = None,
+    memory_limit: str | None = None,
+) -> Iterator[CurrentRows]:
+    """The current rows of ``table`` to validate, and figures over all its current rows.
+
+    Every batch file is read to find the current rows (dedupe as staging does, ties kept);
+    each row carries ``_current_rows_with_key``, the number of current rows with its key
+    (more than 1: a tie on the newest load), computed over all current rows. The rows to
+    validate are those from batch files not in ``validated_paths`` (files the last publish's
+    raw gate validated: batch files are append-only); all of them without it.
+    """
+    glob = _literal(parquet_glob(raw_dir, table.path))
+    columns = table.schema.names
+    select = ", ".join(_quote(c) for c in columns)
+    keys = ", ".join(_quote(k) for k in table.key_columns)
+    any_key_null = " or ".join(f"{_quote(k)} is null" for k in table.key_columns)
+    source = f"read_parquet({glob}, union_by_name = true, hive_partitioning = false"
+    order = current_row_order(table)
+    with duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {}) as con:
+        raw_rows = con.execute(f"select count(*) from {source})").fetchall()[0][0]
+        con.execute(
+            f"create temp table current_rows as\n"
+            f"select *, case when {any_key_null} then null\n"
+            f"    else count(*) over (partition by {keys}) end as {KEY_COUNT}\n"
+            f"from (\n    select {select}, filename as _batch_file\n"
+            f"    from {source}, filename = true)\n"
+            f"    qualify rank() over (partition by {keys} order by {order}) = 1\n"
+            ") as current_source"
+        )
+        ((current, newest),) = con.execute(
+            "select count(*), max(_loaded_at) from current_rows"
+        ).fetchall()
+        where = ""
+        if validated_paths:
+            con.execute("create temp table validated (path varchar primary key)")
+            con.executemany("insert into validated values (?)", [[p] for p in validated_paths])
+            where = " where _batch_file not in (select path from validated)"
+        base = f"select * exclude (_batch_file) from current_rows{where}"
+        rows = con.execute(f"select count(*) from current_rows{where}").fetchall()[0][0]
+        yield CurrentRows(
+            con, _with_derived(base, derived), rows, TableFigures(current, raw_rows, newest)
+        )
 
 
 def _current(raw_dir, table: str) -> str:

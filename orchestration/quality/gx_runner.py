@@ -12,6 +12,7 @@ are rendered as Data Docs under ``CX_GX_DIR`` (``data/gx/data_docs/index.html``)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 from dataclasses import dataclass, field
@@ -95,6 +96,36 @@ class Validation:
         ]
         lines += [f"  - {failure.describe()}" for failure in self.failures]
         return "\n".join(lines)
+
+
+def combine(parts: list[Validation]) -> Validation:
+    """One suite validated chunk by chunk, as one validation: failures of the same expectation
+    add up their counts and keep the first examples."""
+    first = parts[0]
+    merged: dict[tuple[str, str | None, str | None], Failure] = {}
+    for part in parts:
+        for failure in part.failures:
+            key = (failure.expectation, failure.column, failure.rule)
+            seen = merged.get(key)
+            if seen is None or failure.unexpected_count is None or seen.unexpected_count is None:
+                merged.setdefault(key, failure)
+                continue
+            merged[key] = dataclasses.replace(
+                seen,
+                unexpected_count=seen.unexpected_count + failure.unexpected_count,
+                element_count=(seen.element_count or 0) + (failure.element_count or 0),
+                examples=(seen.examples + failure.examples)[:EXAMPLES],
+            )
+    failed = next((p for p in parts if not p.success), None)
+    return Validation(
+        table=first.table,
+        suite=first.suite,
+        success=all(p.success for p in parts),
+        evaluated=first.evaluated,
+        rows=sum(p.rows for p in parts),
+        failures=list(merged.values()),
+        docs_url=(failed or first).docs_url,
+    )
 
 
 def _short(value: Any, width: int = 160) -> str:

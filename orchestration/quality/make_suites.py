@@ -5,7 +5,8 @@
 Reads the landing contract (``orchestration.raw_contract``: columns, types, keys), the
 sources yml (``not_null`` tests, ``freshness.error_after``) and the staging models yml
 (``not_null``, ``accepted_values`` and ``expression_is_true`` tests: enums and ranges), and
-writes ``expectations/<source>__<table>.raw_files.json`` and ``.raw.json`` plus
+writes ``expectations/<source>__<table>.raw_files.json``, ``.raw.json`` and
+``.raw_table.json`` plus
 ``billing__fx_rates.coverage.json``. Existing files are kept unless ``--force``: once written,
 the JSON is the source of truth and may be edited by hand. Mart suites are written by hand.
 """
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from orchestration.quality.frames import KEY_COUNT
 from orchestration.quality.suites import suite_path
 from orchestration.raw_contract import PROJECT_DIR, RawTable, raw_tables
 from orchestration.settings import EXPECTATIONS_DIR
@@ -179,43 +181,24 @@ def raw_suite(table: RawTable, source: dict, table_yml: dict, model: dict | None
         if c in not_null
     ]
     expectations += enums + ranges
-    if len(table.key_columns) == 1:
-        expectations.append(
-            _expectation(
-                "expect_column_values_to_be_unique",
-                "one current row per key (no tie on the newest _loaded_at/updated_at)",
-                column=table.key_columns[0],
-            )
-        )
-    else:
-        expectations.append(
-            _expectation(
-                "expect_compound_columns_to_be_unique",
-                "one current row per key (no tie on the newest _loaded_at)",
-                column_list=list(table.key_columns),
-            )
-        )
-    expectations += [
+    expectations.append(
         _expectation(
-            "expect_table_row_count_to_be_between",
-            "current rows did not shrink by more than "
-            f"{round((1 - ROW_COUNT_MIN_RATIO) * 100)}% since the last publish",
-            min_value={"$PARAMETER": "min_current_rows"},
-        ),
-        _expectation(
-            "expect_column_max_to_be_between",
-            "fresh: the newest load is recent enough relative to the as-of time",
-            column="_loaded_at",
-            min_value={"$PARAMETER": "fresh_since"},
-        ),
-    ]
+            "expect_column_values_to_be_in_set",
+            f"one current row per key ({', '.join(table.key_columns)}): no tie on the newest "
+            "_loaded_at" + (", updated_at" if table.has_updated_at else ""),
+            column=KEY_COUNT,
+            value_set=[1],
+        )
+    )
     meta: dict[str, Any] = {
         "table": table.path,
         "stage": "raw",
-        "frame": "current rows (greatest _loaded_at, then updated_at; ties kept)",
+        "frame": (
+            "current rows (greatest _loaded_at, then updated_at; ties kept) from batch files "
+            "the last publish did not validate (all of them on a full refresh or a first run), "
+            f"in chunks; {KEY_COUNT} counts the current rows with the row's key"
+        ),
         "index_columns": list(table.key_columns),
-        "row_count_min_ratio_of_previous": ROW_COUNT_MIN_RATIO,
-        "freshness_max_age_hours": _freshness_hours(source, table_yml, table.path),
         "generated_by": GENERATED_BY,
     }
     if derived:
@@ -224,6 +207,39 @@ def raw_suite(table: RawTable, source: dict, table_yml: dict, model: dict | None
         "name": suite_path(Path(), table.path, "raw").stem,
         "meta": meta,
         "expectations": expectations,
+    }
+
+
+def raw_table_suite(table: RawTable, source: dict, table_yml: dict) -> dict[str, Any]:
+    """Table-level rules, on one row of figures over all current rows of the table."""
+    return {
+        "name": suite_path(Path(), table.path, "raw_table").stem,
+        "meta": {
+            "table": table.path,
+            "stage": "raw_table",
+            "frame": (
+                "one row: current_rows (all current rows), raw_rows, batch_files and "
+                "newest_loaded_at over every batch file of the table"
+            ),
+            "row_count_min_ratio_of_previous": ROW_COUNT_MIN_RATIO,
+            "freshness_max_age_hours": _freshness_hours(source, table_yml, table.path),
+            "generated_by": GENERATED_BY,
+        },
+        "expectations": [
+            _expectation(
+                "expect_column_max_to_be_between",
+                "current rows did not shrink by more than "
+                f"{round((1 - ROW_COUNT_MIN_RATIO) * 100)}% since the last publish",
+                column="current_rows",
+                min_value={"$PARAMETER": "min_current_rows"},
+            ),
+            _expectation(
+                "expect_column_max_to_be_between",
+                "fresh: the newest load is recent enough relative to the as-of time",
+                column="newest_loaded_at",
+                min_value={"$PARAMETER": "fresh_since"},
+            ),
+        ],
     }
 
 
@@ -305,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         for stage, suite in (
             ("raw_files", raw_files_suite(table)),
             ("raw", raw_suite(table, source, table_yml, model)),
+            ("raw_table", raw_table_suite(table, source, table_yml)),
         ):
             target = suite_path(args.out, path, stage)
             if write(target, suite, args.force):

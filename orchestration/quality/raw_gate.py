@@ -1,9 +1,15 @@
 """The raw gate: every landing table validated with GX before dbt reads it.
 
-Per table, two suites: ``<table>.raw_files`` on the per-file schema frame (every batch file
-has the contract columns with the contract types) and ``<table>.raw`` on the current rows
-(nulls, enums, ranges, key uniqueness among current rows, row count against the last publish,
-freshness of ``_loaded_at``); plus ``billing__fx_rates.coverage`` (every needed FX rate).
+Per table, three suites: ``<table>.raw_files`` on the per-file schema frame (every batch file
+has the contract columns with the contract types), ``<table>.raw`` on current rows (nulls,
+enums, ranges, key uniqueness among current rows) and ``<table>.raw_table`` on one row of
+figures over all current rows (row count against the last publish, freshness of
+``_loaded_at``); plus ``billing__fx_rates.coverage`` (every needed FX rate).
+
+Batch files are append-only, so the row rules need not read again what the last publish's
+gate validated: ``<table>.raw`` sees the current rows from new batch files plus the current
+rows sharing a key with them (a tie between an old and a new row is still a duplicate key).
+The first run, a full refresh, or a publish from another landing dir validate every row.
 
 Freshness is measured against the as-of time: the end of ``as_of_date`` when the run gives
 one, otherwise the newest ``_loaded_at`` in the landing (the same default as the dbt
@@ -24,7 +30,7 @@ import duckdb
 from dagster import AssetCheckExecutionContext
 
 from orchestration.dbt_assets import raw_asset_key
-from orchestration.landing import batch_files, fingerprint
+from orchestration.landing import batch_files, fingerprint, stat_of
 from orchestration.publish import (
     Baseline,
     RawCount,
@@ -32,8 +38,13 @@ from orchestration.publish import (
     read_baseline,
     remove_stale_candidates,
 )
-from orchestration.quality.frames import current_rows_frame, file_schema_frame, fx_needs_frame
-from orchestration.quality.gx_runner import Failure, GxRunner, Validation, runner_for
+from orchestration.quality.frames import (
+    TableFigures,
+    current_rows,
+    file_schema_frame,
+    fx_needs_frame,
+)
+from orchestration.quality.gx_runner import Failure, GxRunner, Validation, combine, runner_for
 from orchestration.quality.suites import load_suite, suite_name
 from orchestration.raw_contract import raw_tables
 from orchestration.refresh_options import RefreshOptions
@@ -91,20 +102,35 @@ def _error_validation(table: str, suite: str, error: Exception) -> Validation:
     return Validation(table, suite, False, 1, 0, [failure])
 
 
+def _validated_files(settings: Settings, baseline: Baseline | None, revalidate: bool) -> set:
+    """Batch files the last publish's raw gate validated in this landing dir (none when the
+    run revalidates everything, or the last publish read another landing dir)."""
+    if revalidate or baseline is None or baseline.raw_dir != str(settings.raw_dir):
+        return set()
+    return set(baseline.validated_files)
+
+
 def validate_landing(
     settings: Settings,
     runner: GxRunner,
     as_of_end: datetime | None = None,
     accept_row_count_drop: bool = False,
+    revalidate: bool = False,
 ) -> RawGateOutcome:
-    """Run every raw suite on the landing directory; never raises on bad data."""
+    """Run every raw suite on the landing directory; never raises on bad data.
+
+    Row rules run on the current rows from batch files the last publish did not validate
+    (every current row when ``revalidate``, e.g. on a full refresh); table rules (row count,
+    freshness) on figures over all current rows.
+    """
     import pandas as pd
 
     before = fingerprint(settings.raw_dir)
     baseline = read_baseline(settings.serving_path)
+    validated = _validated_files(settings, baseline, revalidate)
     files = batch_files(settings.raw_dir)
     outcomes: dict[str, TableOutcome] = {}
-    frames: dict[str, pd.DataFrame] = {}
+    figures: dict[str, TableFigures] = {}
     for table, spec in raw_tables().items():
         outcome = outcomes[table] = TableOutcome(table)
         schema_frame = file_schema_frame(files[table], spec)
@@ -117,19 +143,34 @@ def validate_landing(
             )
             continue
         suite = load_suite(settings.expectations_dir, table, "raw")
+        old = [str(f.path) for f in files[table] if stat_of(f) in validated]
         try:
-            frame, raw_rows = current_rows_frame(
-                settings.raw_dir, spec, spec.schema.names, suite["meta"].get("derived_columns", {})
-            )
+            with current_rows(
+                settings.raw_dir,
+                spec,
+                suite["meta"].get("derived_columns", {}),
+                validated_paths=old,
+                memory_limit=settings.duckdb_memory_limit,
+            ) as rows:
+                figures[table] = rows.figures
+                parts = [
+                    runner.validate(table, suite, frame)
+                    for frame in rows.frames(settings.gate_chunk_rows)
+                ]
         except duckdb.Error as error:
             outcome.validations.append(_error_validation(table, suite["name"], error))
             continue
-        frames[table] = frame
-        newest = frame["_loaded_at"].max() if len(frame) else None
+        outcome.validations.append(combine(parts))
+        outcome.notes.append(
+            f"{table}: row rules on {rows.rows:,} current rows from "
+            f"{len(files[table]) - len(old)} new batch file(s)"
+            + (f" ({len(old)} validated by publish #{baseline.publish_id})" if old else "")
+        )
+        newest = figures[table].newest_loaded_at
         outcome.count = RawCount(
             table,
-            len(frame),
-            raw_rows,
+            figures[table].current_rows,
+            figures[table].raw_rows,
             len(files[table]),
             None if newest is None or pd.isna(newest) else pd.Timestamp(newest).to_pydatetime(),
         )
@@ -137,29 +178,31 @@ def validate_landing(
         o.count.newest_loaded_at for o in outcomes.values() if o.count and o.count.newest_loaded_at
     ]
     reference = as_of_end or (max(newest_loads) if newest_loads else None)
-    for table, frame in frames.items():
+    for table, table_figures in figures.items():
         outcome = outcomes[table]
-        suite = load_suite(settings.expectations_dir, table, "raw")
+        suite = load_suite(settings.expectations_dir, table, "raw_table")
         meta = suite["meta"]
         ratio = float(meta.get("row_count_min_ratio_of_previous", 0))
         minimum = None if accept_row_count_drop else min_current_rows(baseline, table, ratio)
+        current = table_figures.current_rows
         if baseline is not None and table in baseline.current_rows:
             outcome.previous_rows = baseline.current_rows[table]
             outcome.notes.append(
-                f"{table}: {len(frame):,} current rows, {outcome.previous_rows:,} at publish "
+                f"{table}: {current:,} current rows, {outcome.previous_rows:,} at publish "
                 f"#{baseline.publish_id} ({baseline.published_at:%Y-%m-%d %H:%M}, "
                 f"{baseline.raw_dir})"
                 + (f"; at least {minimum:,} required" if minimum is not None else "")
             )
         max_age = meta.get("freshness_max_age_hours")
         fresh_since = None
-        if reference is not None and max_age is not None and len(frame):
+        if reference is not None and max_age is not None and current:
             fresh_since = reference - timedelta(hours=float(max_age))
         parameters = {"min_current_rows": minimum, "fresh_since": fresh_since}
+        frame = table_figures.frame(len(files[table]))
         outcome.validations.append(runner.validate(table, suite, frame, parameters))
     coverage = TableOutcome(FX_TABLE)
     last_complete_month = None
-    unreadable = [t for t in FX_INPUTS if t not in frames]
+    unreadable = [t for t in FX_INPUTS if t not in figures]
     if reference is None:
         coverage.notes.append("FAILED: FX rate coverage not evaluated: the landing has no rows")
     elif unreadable:
@@ -248,9 +291,10 @@ def build_raw_gate() -> dg.AssetChecksDefinition:
             asset=raw_asset_key(table),
             blocking=True,
             description=(
-                f"GX suites {suite_name(table, 'raw_files')} and {suite_name(table, 'raw')}: "
-                "contract columns and types per batch file; nulls, enums, ranges, unique keys "
-                "among current rows, row count vs the last publish, freshness of _loaded_at."
+                f"GX suites {suite_name(table, 'raw_files')}, {suite_name(table, 'raw')} and "
+                f"{suite_name(table, 'raw_table')}: contract columns and types per batch file; "
+                "nulls, enums, ranges and unique keys on the current rows of new batch files; "
+                "row count vs the last publish and freshness of _loaded_at over all rows."
             ),
         )
         for table in raw_tables()
@@ -277,7 +321,11 @@ def build_raw_gate() -> dg.AssetChecksDefinition:
             context.log.info(f"removed stale candidate {stale}")
         runner = runner_for(settings.data_docs_dir)
         gate = validate_landing(
-            settings, runner, refresh_options.as_of_end(), refresh_options.accept_row_count_drop
+            settings,
+            runner,
+            refresh_options.as_of_end(),
+            refresh_options.accept_row_count_drop,
+            revalidate=refresh_options.full_refresh,
         )
         gate.data_docs = runner.build_docs()
         for table, outcome in gate.tables.items():

@@ -230,7 +230,7 @@ def test_shrunken_table_fails_against_the_last_publish(
     failed = _assert_failed_and_unchanged(result, warehouse, checksum)
     assert set(failed) == {("crm/accounts", "gx_raw_gate")}
     message = failed["crm/accounts", "gx_raw_gate"]
-    assert "expect_table_row_count_to_be_between" in message
+    assert "crm/accounts.current_rows: expect_column_max_to_be_between" in message
     assert f"min_value={-(-before * 9 // 10)}" in message
     assert f"{before:,} at publish #1" in message
 
@@ -268,3 +268,30 @@ def test_pii_in_a_mart_fails_at_the_mart_gate(
     assert "churn_by_segment.dimension_value: expect_column_values_to_not_match_regex" in message
     assert "no e-mail-like value" in message and "jane.doe@example.com" in message
     assert all(check == "gx_mart_gate" for _, check in failed)
+
+
+def test_a_new_batch_tying_with_an_already_validated_row_is_a_duplicate_key(
+    green, defs, warehouse: Warehouse
+) -> None:
+    """The raw gate reads only rows from batch files the last publish did not validate, yet
+    a new file repeating a current row of an old file (same key, _loaded_at, updated_at) is
+    still caught: the key count is taken over all current rows."""
+    checksum = sha256(warehouse.serving_path)
+    accounts = warehouse.raw_dir / "crm/accounts"
+    old_files = sorted(accounts.glob("*.parquet"))
+    repeated = pq.read_table(old_files[-1]).slice(0, 1)
+    new_file = accounts / "batch_9999.parquet"
+    pq.write_table(repeated, new_file)
+    try:
+        result = run_refresh(defs)
+    finally:
+        new_file.unlink()
+
+    failed = _assert_failed_and_unchanged(result, warehouse, checksum)
+    assert set(failed) == {("crm/accounts", "gx_raw_gate")}
+    message = failed["crm/accounts", "gx_raw_gate"]
+    assert "crm/accounts._current_rows_with_key: expect_column_values_to_be_in_set" in message
+    assert "failed for 1 of 1 rows" in message  # the new file's row, not the old rows
+    account = repeated.column("account_id")[0].as_py()
+    assert f"account_id='{account}'" in message
+    assert f"from 1 new batch file(s) ({len(old_files)} validated by publish #1)" in message
