@@ -134,40 +134,63 @@ def current_rows(
 ) -> Iterator[CurrentRows]:
     """The current rows of ``table`` to validate, and figures over all its current rows.
 
-    Every batch file is read to find the current rows (dedupe as staging does, ties kept);
-    each row carries ``_current_rows_with_key``, the number of current rows with its key
-    (more than 1: a tie on the newest load), computed over all current rows. The rows to
-    validate are those from batch files not in ``validated_paths`` (files the last publish's
-    raw gate validated: batch files are append-only); all of them without it.
+    Every batch file is read (keys and load order only) to find the current rows, as staging
+    dedupes them, ties kept; each carries ``_current_rows_with_key``, the number of current
+    rows with its key (more than 1: a tie on the newest load) over all current rows. The rows
+    to validate are the current rows from batch files not in ``validated_paths`` (files the
+    last publish's raw gate validated: batch files are append-only), read whole from those
+    files only; every current row without ``validated_paths``.
     """
     glob = _literal(parquet_glob(raw_dir, table.path))
-    columns = table.schema.names
-    select = ", ".join(_quote(c) for c in columns)
     keys = ", ".join(_quote(k) for k in table.key_columns)
     any_key_null = " or ".join(f"{_quote(k)} is null" for k in table.key_columns)
-    source = f"read_parquet({glob}, union_by_name = true, hive_partitioning = false"
+    order_columns = ["_loaded_at", "updated_at"] if table.has_updated_at else ["_loaded_at"]
+    narrow = [_quote(c) for c in [*table.key_columns, *order_columns]]
     order = current_row_order(table)
-    with duckdb.connect(config={"memory_limit": memory_limit} if memory_limit else {}) as con:
-        raw_rows = con.execute(f"select count(*) from {source})").fetchall()[0][0]
+    options = "union_by_name = true, hive_partitioning = false, filename = true"
+    config = {"preserve_insertion_order": False}  # stream the chunks, in no particular order
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    with duckdb.connect(config=config) as con:
+        con.execute("set enable_progress_bar = false")
+        raw_rows = con.execute(f"select count(*) from read_parquet({glob})").fetchall()[0][0]
         con.execute(
-            f"create temp table current_rows as\n"
+            f"create temp table current_keys as\n"
             f"select *, case when {any_key_null} then null\n"
             f"    else count(*) over (partition by {keys}) end as {KEY_COUNT}\n"
-            f"from (\n    select {select}, filename as _batch_file\n"
-            f"    from {source}, filename = true)\n"
+            f"from (\n    select {', '.join(narrow)}, filename as _batch_file\n"
+            f"    from read_parquet({glob}, {options})\n"
             f"    qualify rank() over (partition by {keys} order by {order}) = 1\n"
             ") as current_source"
         )
         ((current, newest),) = con.execute(
-            "select count(*), max(_loaded_at) from current_rows"
+            "select count(*), max(_loaded_at) from current_keys"
         ).fetchall()
-        where = ""
-        if validated_paths:
-            con.execute("create temp table validated (path varchar primary key)")
-            con.executemany("insert into validated values (?)", [[p] for p in validated_paths])
-            where = " where _batch_file not in (select path from validated)"
-        base = f"select * exclude (_batch_file) from current_rows{where}"
-        rows = con.execute(f"select count(*) from current_rows{where}").fetchall()[0][0]
+        validated = set(validated_paths or [])
+        files = sorted(
+            path
+            for (path,) in con.execute("select distinct _batch_file from current_keys").fetchall()
+            if path not in validated
+        )
+        columns = ", ".join(f"t.{_quote(c)}" for c in table.schema.names)
+        if files:
+            paths = "[" + ", ".join(_literal(f) for f in files) + "]"
+            same_row = " and ".join(f"t.{c} is not distinct from k.{c}" for c in narrow)
+            base = (
+                f"select {columns}, k.{KEY_COUNT}\n"
+                f"from read_parquet({paths}, {options}) as t\n"
+                f"inner join (select distinct * from current_keys) as k\n"
+                f"    on t.filename = k._batch_file and {same_row}"
+            )
+            rows = con.execute(
+                f"select count(*) from current_keys where _batch_file in {paths}"
+            ).fetchall()[0][0]
+        else:
+            base = (
+                f"select {columns}, cast(null as bigint) as {KEY_COUNT}\n"
+                f"from read_parquet({glob}, {options}) as t limit 0"
+            )
+            rows = 0
         yield CurrentRows(
             con, _with_derived(base, derived), rows, TableFigures(current, raw_rows, newest)
         )
