@@ -8,7 +8,8 @@ read-write and never written in place. Publishing:
    file's directory (same filesystem, so the rename below is atomic);
 2. copies every mart of the validated build file into it, carries ``meta.publish_log`` (and
    the row-count baseline) of the current serving file forward (opened read-only), appends
-   this publish, checkpoints and closes it, and fsyncs it;
+   this publish, records the batch files its raw gate validated (``meta.validated_files``,
+   which the next raw gate need not read again), checkpoints and closes it, and fsyncs it;
 3. ``os.replace``-s it over the serving file and fsyncs the directory.
 
 A reader that already has the old file open keeps reading the old inode; a new connection
