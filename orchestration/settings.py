@@ -38,7 +38,7 @@ class Settings:
     gx_dir: Path
     sensor_settle_seconds: float = 30.0
     expectations_dir: Path = EXPECTATIONS_DIR
-    duckdb_memory_limit: str = "6GB"  # the gates' DuckDB, as profiles.yml's (env overridable)
+    gate_memory_limit: str = "3GB"  # the raw gate's DuckDB (it spills beyond)
     gate_chunk_rows: int = 1_000_000  # GX validates at most this many rows per DataFrame
 
     @classmethod
@@ -49,7 +49,7 @@ class Settings:
             serving_path=_path("CX_SERVING_PATH", "data/warehouse/serving.duckdb"),
             gx_dir=_path("CX_GX_DIR", "data"),
             sensor_settle_seconds=float(os.environ.get("CX_SENSOR_SETTLE_SECONDS", "30")),
-            duckdb_memory_limit=os.environ.get("CX_DUCKDB_MEMORY_LIMIT", "6GB"),
+            gate_memory_limit=os.environ.get("CX_GATE_MEMORY_LIMIT", "3GB"),
             gate_chunk_rows=int(os.environ.get("CX_GATE_CHUNK_ROWS", "1000000")),
         )
         settings.validate()
@@ -66,6 +66,11 @@ class Settings:
     def dbt_env(self) -> dict[str, str]:
         """The variables dbt reads (profiles.yml, dbt_project.yml), as absolute paths."""
         return {"CX_RAW_DIR": str(self.raw_dir), "CX_DUCKDB_PATH": str(self.build_path)}
+
+    @property
+    def gate_temp_dir(self) -> Path:
+        """Where the raw gate's DuckDB spills (next to the build file, like dbt's)."""
+        return self.build_path.with_name(self.build_path.name + ".gate.tmp")
 
     @property
     def data_docs_dir(self) -> Path:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from orchestration.landing import BatchFile, parquet_glob
+from orchestration.landing import BatchFile, batch_files, parquet_glob
 from orchestration.raw_contract import RawTable, raw_tables
 
 if TYPE_CHECKING:  # pandas is imported when a gate runs, not when definitions load
@@ -131,6 +131,7 @@ def current_rows(
     derived: Mapping[str, str],
     validated_paths: list[str] | None = None,
     memory_limit: str | None = None,
+    temp_directory: str | None = None,
 ) -> Iterator[CurrentRows]:
     """The current rows of ``table`` to validate, and figures over all its current rows.
 
@@ -147,50 +148,51 @@ def current_rows(
     order_columns = ["_loaded_at", "updated_at"] if table.has_updated_at else ["_loaded_at"]
     narrow = [_quote(c) for c in [*table.key_columns, *order_columns]]
     order = current_row_order(table)
-    options = "union_by_name = true, hive_partitioning = false, filename = true"
+    options = "union_by_name = true, hive_partitioning = false"
+    validated = set(validated_paths or [])
+    new_files = [str(f.path) for f in batch_files(raw_dir)[table.path]]
+    new_files = [path for path in new_files if path not in validated]
     config = {"preserve_insertion_order": False}  # stream the chunks, in no particular order
     if memory_limit:
         config["memory_limit"] = memory_limit
+    if temp_directory:
+        config["temp_directory"] = temp_directory
     with duckdb.connect(config=config) as con:
         con.execute("set enable_progress_bar = false")
         raw_rows = con.execute(f"select count(*) from read_parquet({glob})").fetchall()[0][0]
+        con.execute("create temp table validated (path varchar primary key)")
+        if validated:
+            con.executemany("insert into validated values (?)", [[p] for p in sorted(validated)])
         con.execute(
             f"create temp table current_keys as\n"
-            f"select *, case when {any_key_null} then null\n"
+            f"select * exclude (_batch_file),\n"
+            f"    _batch_file not in (select path from validated) as _new_file,\n"
+            f"    case when {any_key_null} then null\n"
             f"    else count(*) over (partition by {keys}) end as {KEY_COUNT}\n"
             f"from (\n    select {', '.join(narrow)}, filename as _batch_file\n"
-            f"    from read_parquet({glob}, {options})\n"
+            f"    from read_parquet({glob}, {options}, filename = true)\n"
             f"    qualify rank() over (partition by {keys} order by {order}) = 1\n"
             ") as current_source"
         )
-        ((current, newest),) = con.execute(
-            "select count(*), max(_loaded_at) from current_keys"
+        ((current, newest, rows),) = con.execute(
+            "select count(*), max(_loaded_at), count(*) filter (where _new_file) from current_keys"
         ).fetchall()
-        validated = set(validated_paths or [])
-        files = sorted(
-            path
-            for (path,) in con.execute("select distinct _batch_file from current_keys").fetchall()
-            if path not in validated
-        )
         columns = ", ".join(f"t.{_quote(c)}" for c in table.schema.names)
-        if files:
-            paths = "[" + ", ".join(_literal(f) for f in files) + "]"
+        if new_files:
+            paths = "[" + ", ".join(_literal(f) for f in new_files) + "]"
             same_row = " and ".join(f"t.{c} is not distinct from k.{c}" for c in narrow)
             base = (
                 f"select {columns}, k.{KEY_COUNT}\n"
                 f"from read_parquet({paths}, {options}) as t\n"
-                f"inner join (select distinct * from current_keys) as k\n"
-                f"    on t.filename = k._batch_file and {same_row}"
+                f"inner join (\n    select distinct * exclude (_new_file) from current_keys\n"
+                f"    where _new_file\n) as k\n"
+                f"    on {same_row}"
             )
-            rows = con.execute(
-                f"select count(*) from current_keys where _batch_file in {paths}"
-            ).fetchall()[0][0]
         else:
             base = (
                 f"select {columns}, cast(null as bigint) as {KEY_COUNT}\n"
                 f"from read_parquet({glob}, {options}) as t limit 0"
             )
-            rows = 0
         yield CurrentRows(
             con, _with_derived(base, derived), rows, TableFigures(current, raw_rows, newest)
         )

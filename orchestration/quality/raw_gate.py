@@ -150,7 +150,8 @@ def validate_landing(
                 spec,
                 suite["meta"].get("derived_columns", {}),
                 validated_paths=old,
-                memory_limit=settings.duckdb_memory_limit,
+                memory_limit=settings.gate_memory_limit,
+                temp_directory=str(settings.gate_temp_dir),
             ) as rows:
                 figures[table] = rows.figures
                 parts = [
