@@ -11,6 +11,7 @@ owners in ``models/groups.yml``). The landing tables are external assets in grou
 
 import json
 import os
+import shutil
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, target_path=DBT_TARGET_DIR)
 DBT_SOURCES = ("models", "macros", "tests/dbt", "seeds", "snapshots", "analyses")
 MARTS_SCHEMA = "marts"
 RAW_GROUP = "raw"
+PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP_RUN_TARGETS = 20
 
 
@@ -152,14 +154,20 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 def _run_target_path(run_id: str) -> Path:
+    """The run's own dbt target dir, seeded with the previous run's partial-parse file: dbt
+    then re-parses only what changed (it checks files, vars and env itself)."""
     runs = PROJECT_DIR / DBT_TARGET_DIR / "runs"
     runs.mkdir(parents=True, exist_ok=True)
-    old = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime)[:-KEEP_RUN_TARGETS]
-    for path in old:
-        for child in sorted(path.rglob("*"), reverse=True):
-            child.rmdir() if child.is_dir() else child.unlink()
-        path.rmdir()
-    return runs / run_id
+    by_age = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime)
+    for path in by_age[:-KEEP_RUN_TARGETS]:
+        shutil.rmtree(path, ignore_errors=True)
+    target = runs / run_id
+    target.mkdir(exist_ok=True)
+    previous = [p / PARTIAL_PARSE for p in by_age[-KEEP_RUN_TARGETS:] if p != target]
+    previous = [p for p in previous if p.exists()]
+    if previous:
+        shutil.copyfile(previous[-1], target / PARTIAL_PARSE)
+    return target
 
 
 def dbt_build_args(options: RefreshOptions, full_refresh: bool = False) -> list[str]:
