@@ -23,6 +23,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.landing import BatchFile, batch_files, parquet_glob
 from orchestration.raw_contract import RawTable, raw_tables
@@ -116,12 +117,16 @@ class CurrentRows:
     def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
         """The rows to validate, at most ``chunk_rows`` per frame (at least one frame)."""
         reader = self.con.sql(self.query).to_arrow_reader(chunk_rows)
-        empty = True
-        for batch in reader:
-            empty = False
-            yield batch.to_pandas()
-        if empty:
-            yield reader.schema.empty_table().to_pandas()
+        pending: list[pa.RecordBatch] = []
+        pending_rows, yielded = 0, False
+        for batch in reader:  # DuckDB hands out small batches: gather them into chunks
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= chunk_rows:
+                yield pa.Table.from_batches(pending, reader.schema).to_pandas()
+                pending, pending_rows, yielded = [], 0, True
+        if pending or not yielded:
+            yield pa.Table.from_batches(pending, reader.schema).to_pandas()
 
 
 @contextmanager

@@ -116,13 +116,17 @@ def combine(parts: list[Validation]) -> Validation:
                 element_count=(seen.element_count or 0) + (failure.element_count or 0),
                 examples=(seen.examples + failure.examples)[:EXAMPLES],
             )
+    rows = sum(p.rows for p in parts)
+    for key, failure in merged.items():  # a rate is over every row, not the failing chunks'
+        if failure.unexpected_count is not None and len(parts) > 1:
+            merged[key] = dataclasses.replace(failure, element_count=rows)
     failed = next((p for p in parts if not p.success), None)
     return Validation(
         table=first.table,
         suite=first.suite,
         success=all(p.success for p in parts),
         evaluated=first.evaluated,
-        rows=sum(p.rows for p in parts),
+        rows=rows,
         failures=list(merged.values()),
         docs_url=(failed or first).docs_url,
     )
