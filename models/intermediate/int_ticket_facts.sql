@@ -27,9 +27,7 @@ event_facts as (
         min(created_at) filter (
             where event_type = 'comment' and author_type = 'agent' and is_public
         ) as first_reply_at,
-        min(created_at) as first_event_at,
-        -- rows sharing an event_id survive deduplication only when tied as current rows
-        count(*) - count(distinct event_id) as duplicate_current_events
+        min(created_at) as first_event_at
     from ticket_events
     group by ticket_id
 ),
@@ -51,8 +49,7 @@ ticket_facts as (
         coalesce(event_facts.agent_replies, 0) as agent_replies,
         coalesce(event_facts.reopens, 0) as reopens,
         event_facts.first_reply_at,
-        event_facts.first_event_at,
-        coalesce(event_facts.duplicate_current_events, 0) as duplicate_current_events
+        event_facts.first_event_at
     from tickets
     left join event_facts on tickets.ticket_id = event_facts.ticket_id
     left join contacts on tickets.requester_contact_id = contacts.contact_id
@@ -79,7 +76,6 @@ final as (
         is_solved and agent_replies = 1 and reopens = 0 as is_fcr,
         first_reply_at,
         first_event_at,
-        duplicate_current_events,
         date_diff('microsecond', created_at, first_reply_at) / 60e6 as first_reply_minutes,
         date_diff('microsecond', created_at, solved_at) / 3600e6 as resolution_hours
     from ticket_facts

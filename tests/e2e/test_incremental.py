@@ -130,6 +130,16 @@ def land_next_batch(raw: Path) -> None:
                 "is_public": True,
                 "created_at": ts("2024-02-16 09:00"),
             },
+            # a first-batch internal note on T1 was in fact a public reply: T1 is no
+            # longer first-contact resolved
+            {
+                "event_id": "E2",
+                "ticket_id": "T1",
+                "event_type": "comment",
+                "author_type": "agent",
+                "is_public": True,
+                "created_at": ts("2024-02-10 09:30"),
+            },
             {
                 "event_id": "E21",
                 "ticket_id": "T10",
@@ -181,6 +191,10 @@ def test_incremental_build_equals_full_rebuild(tmp_path: Path) -> None:
         where dimension = 'all' and month = '2024-03-01'""")
     # March: A1 300, A2 1,000 EUR at the revised 1.09, A5's late subscription 80
     assert bridge[0]["ending_mrr_usd"] == pytest.approx(300 + 1090 + 80)
+    fcr = incremental.records("""select fcr_tickets, solved_tickets
+        from marts.first_contact_resolution where dimension = 'all' and month = '2024-02-01'""")
+    # February: T1 (now two public replies) and T4 (solved late, one reply): only T4 is FCR
+    assert fcr == [{"fcr_tickets": 1, "solved_tickets": 2}]
 
 
 def test_full_refresh_flag_rebuilds_staging(tmp_path: Path) -> None:

@@ -1,7 +1,11 @@
--- The largest raw table (tens of millions of rows at scale) is staged as a view: its one
--- consumer, int_ticket_facts, dedupes and aggregates it in a single pass instead of this
--- model writing every event to disk first. Its value rules run on the raw source.
-{{ config(materialized='view') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
 
 with
 
@@ -17,10 +21,11 @@ source as (
         created_at,
         _loaded_at
     from {{ source('support', 'ticket_events') }}
+    {{ new_batches_filter() }}
 ),
 
 current_rows as (
-    {{ current_rows('source', ['event_id'], has_updated_at=false) }}
+    {{ current_rows('source', config.get('unique_key'), has_updated_at=false) }}
 ),
 
 final as (
