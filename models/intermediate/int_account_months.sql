@@ -8,8 +8,10 @@ subscription_months as (
     select * from {{ ref('int_subscription_months') }}
 ),
 
--- sum exact integer amounts per currency first, so that an unchanged set of subscriptions
--- gives a bit-identical MRR month after month (the movements compare MRR exactly)
+-- MRR must be bit-identical month after month while an account's subscriptions and rates
+-- do not change: the movements compare MRR exactly. So exact integer amounts are summed per
+-- currency first, and the USD amounts of the currencies are added as decimals (exact, so
+-- in any order; a double sum of three or more terms depends on the order DuckDB adds them)
 account_currency_months as (
     select
         account_id,
@@ -25,7 +27,8 @@ account_mrr as (
     select
         account_id,
         month,
-        sum(arr_cents / 1200.0 * usd_per_unit) as mrr_usd
+        cast(sum(cast(arr_cents / 1200.0 * usd_per_unit as decimal(38, 10))) as double)
+            as mrr_usd
     from account_currency_months
     group by account_id, month
 ),

@@ -24,16 +24,17 @@ priced_subscriptions as (
         currency,
         started_at,
         ended_at,
-        -- annual recurring amount in minor units, an exact integer:
-        -- monthly price x 12, or the yearly price, per seat x seats
-        amount_cents * quantity * case when billing_interval = 'year' then 1 else 12 end
-            as arr_cents,
+        -- annual recurring amount in minor units, an exact integer (128-bit, so any
+        -- int64 price times any int64 seat count fits): monthly price x 12, or the
+        -- yearly price, per seat x seats
+        cast(amount_cents as hugeint) * quantity
+        * case when billing_interval = 'year' then 1 else 12 end as arr_cents,
         {{ month_of('started_at') }} as first_month,
         case
             when ended_at is not null then {{ add_months(month_of('ended_at'), -1) }}
         end as last_month_before_end
     from subscriptions
-    where amount_cents * quantity > 0
+    where cast(amount_cents as hugeint) * quantity > 0
 ),
 
 subscription_months as (
