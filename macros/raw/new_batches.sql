@@ -8,7 +8,8 @@
 
     Assumes a loader's clock moves forward: a batch written later carries a later
     _loaded_at (raw-sources.md: files are never rewritten). A batch back-dated below the
-    watermark needs `dbt build --full-refresh`.
+    watermark needs `dbt build --full-refresh`; the refresh job finds such a batch and
+    rebuilds in full by itself (orchestration/warehouse_files.py).
 -#}
 {% macro new_batches_filter() -%}
     {%- if is_incremental() -%}
