@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.dbt_build import Build, dbt_build
@@ -206,3 +208,41 @@ def test_full_refresh_flag_rebuilds_staging(tmp_path: Path) -> None:
     rebuilt_sql = executed_sql(tmp_path, "stg_crm__accounts")
     assert "delete from" not in rebuilt_sql
     assert "create  table" in rebuilt_sql or "create table" in rebuilt_sql
+
+
+def test_another_landing_dir_on_the_same_warehouse_file_is_built_from_all_its_batches(
+    tmp_path: Path,
+) -> None:
+    """A warehouse file built from a landing dir with newer batches, then pointed at another
+    landing dir: staging would skip the other dir's older rows if it stayed incremental."""
+    newer = write_scenario(tmp_path / "newer")
+    land_next_batch(newer)
+    assert dbt_build(newer, tmp_path / "shared", AS_OF).returncode == 0
+
+    other = write_scenario(tmp_path / "other")
+    reused = dbt_build(other, tmp_path / "shared", AS_OF)
+    assert reused.returncode == 0, reused.output[-3000:]
+    assert "restaging" in reused.output
+
+    fresh = dbt_build(other, tmp_path / "fresh", AS_OF)
+    assert fresh.returncode == 0, fresh.output[-3000:]
+    assert mart_rows(reused) == mart_rows(fresh)
+
+
+def test_a_back_dated_batch_is_staged(tmp_path: Path) -> None:
+    """A new batch file whose rows were loaded before the newest rows already staged."""
+    raw = write_scenario(tmp_path / "raw")
+    assert dbt_build(raw, tmp_path / "incremental", AS_OF).returncode == 0
+    land_next_batch(raw)
+    for batch in raw.glob("*/*/batch_0003.parquet"):  # re-stamp it before the first load
+        table = pq.read_table(batch)
+        stamp = pa.array([ts("2024-06-01 00:00")] * table.num_rows, type=pa.timestamp("us"))
+        pq.write_table(
+            table.set_column(table.schema.get_field_index("_loaded_at"), "_loaded_at", stamp), batch
+        )
+
+    incremental = dbt_build(raw, tmp_path / "incremental", AS_OF)
+    assert incremental.returncode == 0, incremental.output[-3000:]
+    assert "restaging" in incremental.output
+    full = dbt_build(raw, tmp_path / "full", AS_OF)
+    assert mart_rows(incremental) == mart_rows(full)

@@ -1,0 +1,99 @@
+{#-
+    Incremental staging (new_batches_filter) is right only while the landing dir grows by
+    new batches: the warehouse file was built from this CX_RAW_DIR, every batch file it read
+    is still there unchanged, and new files hold no rows loaded before what is staged.
+
+    Before every `dbt run` / `dbt build` this hook compares the landing dir with the listing
+    the previous run recorded in meta.dbt_landing_files (paths, sizes, modification times).
+    When it is anything but such an append (another landing dir, a file gone or rewritten, a
+    back-dated batch, or staging tables with no listing), it empties every incremental
+    staging table, so each reads all batches again, as with --full-refresh. Then it records
+    the listing for the next run.
+-#}
+{% macro restage_if_landing_changed() %}
+    {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
+        {{ return('') }}
+    {%- endif -%}
+
+    {%- set staged = [] -%}
+    {%- set listing_parts = [] -%}
+    {%- for source in graph.sources.values() if source.package_name == project_name -%}
+        {%- set table_name = source.source_name ~ '/' ~ source.name -%}
+        {%- do listing_parts.append(
+            "select '" ~ table_name ~ "' as table_name, filename as file_name, size, last_modified"
+            ~ " from read_blob('" ~ raw_glob(source.source_name, source.name) ~ "')"
+        ) -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type == 'model'
+            and node.config.materialized == 'incremental'
+            and source.unique_id in node.depends_on.nodes -%}
+            {%- if _relation_exists(node.schema, node.alias) -%}
+                {%- do staged.append({
+                    'table_name': table_name,
+                    'relation': adapter.quote(node.schema) ~ '.' ~ adapter.quote(node.alias)
+                }) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set listing = listing_parts | join('\nunion all\n') -%}
+
+    {%- set reason = _landing_change(listing, staged) -%}
+    {%- if reason -%}
+        {{ log('Landing dir is not an append of new batches (' ~ reason ~ '): restaging '
+            ~ staged | length ~ ' incremental staging tables from all batches', info=true) }}
+        {%- for table in staged -%}
+            {%- do run_query('delete from ' ~ table.relation) -%}
+        {%- endfor -%}
+    {%- endif -%}
+
+    {%- do run_query('create schema if not exists meta') -%}
+    {%- do run_query('create or replace table meta.dbt_landing_files as ' ~ listing) -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- Why the landing dir is not an append of newer batches since the last run; none if it is. -#}
+{% macro _landing_change(listing, staged) %}
+    {%- if staged | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if not _relation_exists('meta', 'dbt_landing_files') -%}
+        {{ return('no listing of the batch files the staging tables were built from') }}
+    {%- endif -%}
+
+    {%- set gone = run_query(
+        'select table_name, file_name from meta.dbt_landing_files as previous'
+        ~ ' anti join (' ~ listing ~ ') as current_files'
+        ~ ' using (table_name, file_name, size, last_modified) order by all limit 1'
+    ) -%}
+    {%- if gone.rows | length > 0 -%}
+        {{ return('batch file ' ~ gone.rows[0][1] ~ ' of ' ~ gone.rows[0][0] ~ ' is gone or changed') }}
+    {%- endif -%}
+
+    {%- set new_files = run_query(
+        "select table_name, string_agg(file_name, '|' order by file_name) from (" ~ listing ~ ') as current_files'
+        ~ ' anti join meta.dbt_landing_files as previous using (table_name, file_name)'
+        ~ ' group by table_name'
+    ) -%}
+    {%- for table_name, files in new_files.rows -%}
+        {%- for table in staged if table.table_name == table_name -%}
+            {%- set back_dated = run_query(
+                "select (select min(_loaded_at) from read_parquet(['" ~ files.split('|') | join("', '") ~ "'],"
+                ~ ' union_by_name = true)) < (select max(_loaded_at) from ' ~ table.relation ~ ')'
+            ).rows[0][0] -%}
+            {%- if back_dated -%}
+                {{ return('a new batch file of ' ~ table_name ~ ' holds rows loaded before those staged') }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{% macro _relation_exists(schema, identifier) %}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_schema = '"
+        ~ schema ~ "' and table_name = '" ~ identifier ~ "'"
+    ) -%}
+    {{ return(found.rows[0][0] > 0) }}
+{% endmacro %}
