@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.landing import batch_files, file_stats
+from orchestration.landing import file_stats
 
 
 class BuildLockError(RuntimeError):
@@ -83,10 +83,8 @@ def prepare_build_file(build_path: Path, raw_dir: Path) -> str | None:
     The build file persists between refreshes so incremental models only read new batches.
     Opening it read-write replays (or discards) what a killed run left in its WAL; a file
     that cannot be opened is deleted. A full rebuild is needed when the landing directory is
-    not the one the file was built from, when a batch file it was built from is gone or
-    changed (landing batches are append-only, raw-sources.md), or when a new batch file holds
-    rows loaded before what the file already staged (incremental staging reads only rows at
-    or after its table's greatest ``_loaded_at``).
+    not the one the file was built from, or when a batch file it was built from is gone or
+    changed (landing batches are append-only, raw-sources.md).
     """
     remove_temp_dir(build_path)
     if not build_path.exists():
@@ -116,38 +114,15 @@ def prepare_build_file(build_path: Path, raw_dir: Path) -> str | None:
     gone = [f"{t}/{n}" for t, n, size, mtime in built if (t, n, size, mtime) not in current]
     if gone:
         return f"{len(gone)} batch file(s) it was built from are gone or changed, e.g. {gone[0]}"
-    return _late_batch(build_path, raw_dir, {(t, n) for t, n, _size, _mtime in built})
-
-
-def _late_batch(build_path: Path, raw_dir: Path, built: set[tuple[str, str]]) -> str | None:
-    """Why a new batch file needs a full rebuild: rows loaded before its table's watermark."""
-    with duckdb.connect(str(build_path), read_only=True) as con:
-        for table, files in batch_files(raw_dir).items():
-            new = [str(f.path) for f in files if (table, f.name) not in built]
-            staged = "stg_" + table.replace("/", "__")  # the staging model of the table
-            if not new or not _has_table(con, staged, schema="staging"):
-                continue
-            watermark = con.execute(f"select max(_loaded_at) from staging.{staged}").fetchone()[0]
-            try:
-                earliest = con.execute(
-                    "select min(_loaded_at) from read_parquet(?, union_by_name = true)", [new]
-                ).fetchone()[0]
-            except duckdb.Error:
-                continue  # an unreadable batch file: the raw gate names it and stops the run
-            if watermark is not None and earliest is not None and earliest < watermark:
-                return (
-                    f"a new batch file of {table} holds rows loaded at {earliest}, before the "
-                    f"{watermark} already staged"
-                )
     return None
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, table: str, schema: str = "meta") -> bool:
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
+            "where table_schema = 'meta' and table_name = ?",
+            [table],
         ).fetchone()[0]
     )
 

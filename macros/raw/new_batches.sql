@@ -8,8 +8,7 @@
 
     Assumes a loader's clock moves forward: a batch written later carries a later
     _loaded_at (raw-sources.md: files are never rewritten). A batch back-dated below the
-    watermark needs `dbt build --full-refresh`; the refresh job finds such a batch and
-    rebuilds in full by itself (orchestration/warehouse_files.py).
+    watermark needs `dbt build --full-refresh`.
 -#}
 {% macro new_batches_filter() -%}
     {%- if is_incremental() -%}

@@ -92,34 +92,3 @@ def test_an_unreadable_build_file_and_its_spill_dir_are_deleted(tmp_path: Path, 
     reason = prepare_build_file(path, landing)
     assert reason is not None and reason.startswith("the build file could not be opened")
     assert not path.exists() and not spill.exists()
-
-
-def stage(build: Path, table: str, loaded_at: str) -> None:
-    with duckdb.connect(str(build)) as con:
-        con.execute("create schema if not exists staging")
-        con.execute(f"create table staging.{table} as select timestamp '{loaded_at}' as _loaded_at")
-
-
-def write_loaded_at(path: Path, loaded_at: str) -> None:
-    duckdb.sql(f"copy (select timestamp '{loaded_at}' as _loaded_at) to '{path}' (format parquet)")
-
-
-def test_a_new_batch_loaded_before_the_staged_rows_forces_a_full_refresh(
-    build: Path, landing: Path
-) -> None:
-    stage(build, "stg_crm__accounts", "2026-07-02 00:00")
-    write_loaded_at(landing / "crm/accounts/b3.parquet", "2026-07-01 23:00")
-    reason = prepare_build_file(build, landing)
-    assert reason == (
-        "a new batch file of crm/accounts holds rows loaded at 2026-07-01 23:00:00, "
-        "before the 2026-07-02 00:00:00 already staged"
-    )
-
-
-def test_a_new_batch_loaded_at_or_after_the_staged_rows_is_incremental(
-    build: Path, landing: Path
-) -> None:
-    stage(build, "stg_crm__accounts", "2026-07-02 00:00")
-    write_loaded_at(landing / "crm/accounts/b3.parquet", "2026-07-02 00:00")
-    write_loaded_at(landing / "crm/accounts/b4.parquet", "2026-07-03 00:00")
-    assert prepare_build_file(build, landing) is None
