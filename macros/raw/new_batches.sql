@@ -6,9 +6,11 @@
     replaces it. The watermark is rendered as a literal so DuckDB skips old Parquet row
     groups by their statistics.
 
-    Assumes a loader's clock moves forward: a batch written later carries a later
-    _loaded_at (raw-sources.md: files are never rewritten). A batch back-dated below the
-    watermark needs `dbt build --full-refresh`.
+    This is right while the landing dir only grows by batches loaded no earlier than what is
+    staged (raw-sources.md: files are never rewritten). When it does not (another landing
+    dir, a file gone or rewritten, a back-dated batch), the on-run-start hook
+    restage_if_landing_changed empties the staging tables first, so the watermark is null
+    and every batch is read.
 -#}
 {% macro new_batches_filter() -%}
     {%- if is_incremental() -%}
