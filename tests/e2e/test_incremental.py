@@ -18,6 +18,8 @@ from tests.scenario import AS_OF, write_scenario
 pytestmark = pytest.mark.e2e
 
 NEXT_LOAD = ts("2024-06-15 05:00")
+# what the restage tests compare is models; their data tests run in the tests above
+MODELS_ONLY = ("--exclude-resource-type", "test", "unit_test")
 
 
 def land_next_batch(raw: Path) -> None:
@@ -217,14 +219,14 @@ def test_another_landing_dir_on_the_same_warehouse_file_is_built_from_all_its_ba
     landing dir: staging would skip the other dir's older rows if it stayed incremental."""
     newer = write_scenario(tmp_path / "newer")
     land_next_batch(newer)
-    assert dbt_build(newer, tmp_path / "shared", AS_OF).returncode == 0
+    assert dbt_build(newer, tmp_path / "shared", AS_OF, *MODELS_ONLY).returncode == 0
 
     other = write_scenario(tmp_path / "other")
-    reused = dbt_build(other, tmp_path / "shared", AS_OF)
+    reused = dbt_build(other, tmp_path / "shared", AS_OF, *MODELS_ONLY)
     assert reused.returncode == 0, reused.output[-3000:]
     assert "restaging" in reused.output
 
-    fresh = dbt_build(other, tmp_path / "fresh", AS_OF)
+    fresh = dbt_build(other, tmp_path / "fresh", AS_OF, *MODELS_ONLY)
     assert fresh.returncode == 0, fresh.output[-3000:]
     assert mart_rows(reused) == mart_rows(fresh)
 
@@ -232,7 +234,7 @@ def test_another_landing_dir_on_the_same_warehouse_file_is_built_from_all_its_ba
 def test_a_back_dated_batch_is_staged(tmp_path: Path) -> None:
     """A new batch file whose rows were loaded before the newest rows already staged."""
     raw = write_scenario(tmp_path / "raw")
-    assert dbt_build(raw, tmp_path / "incremental", AS_OF).returncode == 0
+    assert dbt_build(raw, tmp_path / "incremental", AS_OF, *MODELS_ONLY).returncode == 0
     land_next_batch(raw)
     for batch in raw.glob("*/*/batch_0003.parquet"):  # re-stamp it before the first load
         table = pq.read_table(batch)
@@ -241,8 +243,8 @@ def test_a_back_dated_batch_is_staged(tmp_path: Path) -> None:
             table.set_column(table.schema.get_field_index("_loaded_at"), "_loaded_at", stamp), batch
         )
 
-    incremental = dbt_build(raw, tmp_path / "incremental", AS_OF)
+    incremental = dbt_build(raw, tmp_path / "incremental", AS_OF, *MODELS_ONLY)
     assert incremental.returncode == 0, incremental.output[-3000:]
     assert "restaging" in incremental.output
-    full = dbt_build(raw, tmp_path / "full", AS_OF)
+    full = dbt_build(raw, tmp_path / "full", AS_OF, *MODELS_ONLY)
     assert mart_rows(incremental) == mart_rows(full)
