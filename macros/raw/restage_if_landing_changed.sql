@@ -36,6 +36,7 @@
         {%- endfor -%}
     {%- endfor -%}
     {%- set listing = listing_parts | join('\nunion all\n') -%}
+    {%- do _assert_every_table_has_batches(listing) -%}
 
     {%- set reason = _landing_change(listing, staged) -%}
     {%- if reason -%}
@@ -96,4 +97,26 @@
         ~ schema ~ "' and table_name = '" ~ identifier ~ "'"
     ) -%}
     {{ return(found.rows[0][0] > 0) }}
+{% endmacro %}
+
+
+{#-
+    A raw table with no batch file has none of its listed columns, which blocks the refresh
+    (raw-sources.md); say so by name instead of DuckDB's "No files found" from a model.
+-#}
+{% macro _assert_every_table_has_batches(listing) %}
+    {%- set present = run_query('select distinct table_name from (' ~ listing ~ ')').columns[0].values() -%}
+    {%- set missing = [] -%}
+    {%- for source in graph.sources.values() if source.package_name == project_name -%}
+        {%- if source.source_name ~ '/' ~ source.name not in present -%}
+            {%- do missing.append(source.source_name ~ '/' ~ source.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            'Raw table(s) ' ~ missing | join(', ') ~ ' have no batch file (*.parquet) under '
+            ~ env_var('CX_RAW_DIR', 'data/raw') ~ ': every contract table needs its folder'
+            ~ ' <source>/<table>/ with at least one batch (raw-sources.md)'
+        ) }}
+    {%- endif -%}
 {% endmacro %}

@@ -117,6 +117,11 @@ def unreadable_file(raw: Path) -> None:
     (raw / "support/ticket_events/batch_0003.parquet").write_bytes(b"not a parquet file")
 
 
+def table_without_batches(raw: Path) -> None:
+    for batch in (raw / "billing/refunds").glob("*.parquet"):
+        batch.unlink()
+
+
 CASES = {
     "missing column": (
         drop_column,
@@ -145,6 +150,10 @@ CASES = {
         ["assert_refunds_within_invoice_paid", "Got 2 results"],
     ),
     "unreadable parquet": (unreadable_file, ["support", "ticket_events", "batch_0003.parquet"]),
+    "table without batch files": (
+        table_without_batches,
+        ["Raw table(s) billing/refunds have no batch file (*.parquet)"],
+    ),
 }
 
 
