@@ -13,6 +13,7 @@ DBT_ARGS := --project-dir . --profiles-dir .
 # The Dagster code location's dbt manifest (orchestration/dbt_assets.py): parsed ahead, so
 # loading the definitions reads it instead of parsing dbt; re-parsed when a dbt file changes.
 MANIFEST := target_orch/manifest.json
+TEST_WORKERS ?= 2  # make test: pytest-xdist processes, one test file each
 DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros tests/dbt seeds -type f 2>/dev/null)
 
 .PHONY: setup run build sample test lint dev export bench clean
@@ -43,8 +44,8 @@ ifeq ($(origin CX_RAW_DIR),file)
 endif
 	$(BIN)/python -m orchestration.cli run
 
-test: setup  ## unit + end-to-end tests
-	$(BIN)/python -m pytest -q
+test: setup  ## unit + end-to-end tests (TEST_WORKERS processes, a test file per process)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup  ## ruff + sqlfluff
 	$(BIN)/ruff check orchestration tests bench
