@@ -13,7 +13,8 @@ DBT_ARGS := --project-dir . --profiles-dir .
 # The Dagster code location's dbt manifest (orchestration/dbt_assets.py): parsed ahead, so
 # loading the definitions reads it instead of parsing dbt; re-parsed when a dbt file changes.
 MANIFEST := target_orch/manifest.json
-TEST_WORKERS ?= 2  # make test: pytest-xdist processes, one test file each
+# make test: pytest-xdist processes, a test file each
+TEST_WORKERS ?= 2
 DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros tests/dbt seeds -type f 2>/dev/null)
 
 .PHONY: setup run build sample test lint dev export bench clean
