@@ -13,10 +13,23 @@
     and every batch is read.
 -#}
 {% macro new_batches_filter() -%}
+    {%- set watermark = incremental_watermark('_loaded_at') -%}
+    {%- if watermark is not none %}
+    where _loaded_at >= {{ watermark }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    The greatest value of `column` in the incremental model being built, as a timestamp
+    literal (none on a full build or an empty table).
+-#}
+{% macro incremental_watermark(column) -%}
     {%- if is_incremental() -%}
-        {%- set watermark = run_query('select max(_loaded_at) from ' ~ this).columns[0].values()[0] -%}
-        {%- if watermark is not none %}
-    where _loaded_at >= cast('{{ watermark }}' as timestamp)
+        {%- set watermark = run_query('select max(' ~ column ~ ') from ' ~ this).columns[0].values()[0] -%}
+        {%- if watermark is not none -%}
+            {{ return("cast('" ~ watermark ~ "' as timestamp)") }}
         {%- endif -%}
     {%- endif -%}
+    {{ return(none) }}
 {%- endmacro %}

@@ -7,8 +7,8 @@
     the previous run recorded in meta.dbt_landing_files (paths, sizes, modification times).
     When it is anything but such an append (another landing dir, a file gone or rewritten, a
     back-dated batch, or staging tables with no listing), it empties every incremental
-    staging table, so each reads all batches again, as with --full-refresh. Then it records
-    the listing for the next run.
+    model (staging and int_ticket_facts), so each reads all its input again, as with
+    --full-refresh. Then it records the listing for the next run.
 -#}
 {% macro restage_if_landing_changed() %}
     {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
@@ -16,6 +16,12 @@
     {%- endif -%}
 
     {%- set staged = [] -%}
+    {%- set incremental = [] -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.config.materialized == 'incremental'
+        and _relation_exists(node.schema, node.alias) -%}
+        {%- do incremental.append(adapter.quote(node.schema) ~ '.' ~ adapter.quote(node.alias)) -%}
+    {%- endfor -%}
     {%- set listing_parts = [] -%}
     {%- for source in graph.sources.values() if source.package_name == project_name -%}
         {%- set table_name = source.source_name ~ '/' ~ source.name -%}
@@ -41,9 +47,9 @@
     {%- set reason = _landing_change(listing, staged) -%}
     {%- if reason -%}
         {{ log('Landing dir is not an append of new batches (' ~ reason ~ '): restaging '
-            ~ staged | length ~ ' incremental staging tables from all batches', info=true) }}
-        {%- for table in staged -%}
-            {%- do run_query('delete from ' ~ table.relation) -%}
+            ~ incremental | length ~ ' incremental models from all batches', info=true) }}
+        {%- for relation in incremental -%}
+            {%- do run_query('delete from ' ~ relation) -%}
         {%- endfor -%}
     {%- endif -%}
 

@@ -158,6 +158,48 @@ def land_next_batch(raw: Path) -> None:
     )
 
 
+def land_moved_event(raw: Path) -> None:
+    """An event moved from T3 to T4: T3 must be recounted though no row of it is new."""
+    write_batch(
+        raw,
+        "support/ticket_events",
+        [
+            # T3's only reply was filed on the wrong ticket: it belongs to T4
+            {
+                "event_id": "E10",
+                "ticket_id": "T4",
+                "event_type": "comment",
+                "author_type": "agent",
+                "is_public": True,
+                "created_at": ts("2024-03-02 01:00"),
+            },
+        ],
+        ts("2024-06-16 05:00"),
+        batch="batch_0004",
+    )
+
+
+def land_contact_update(raw: Path) -> None:
+    """T1's requester changed role: T1's facts change with no new ticket or event."""
+    write_batch(
+        raw,
+        "crm/contacts",
+        [
+            {
+                "contact_id": "C1",
+                "account_id": "A1",
+                "email": "ann@a1.example",
+                "full_name": "Ann One",
+                "role": "admin",
+                "created_at": ts("2024-01-01"),
+                "updated_at": ts("2024-06-17"),
+            },
+        ],
+        ts("2024-06-17 05:00"),
+        batch="batch_0005",
+    )
+
+
 def mart_rows(build: Build) -> dict[str, list[tuple]]:
     marts = sorted(build.tables("marts"))
     assert marts, "no mart was built"
@@ -191,6 +233,9 @@ def test_incremental_build_equals_full_rebuild(tmp_path: Path) -> None:
     after = mart_rows(incremental)
     assert after == mart_rows(full)
     assert after != before  # the batch changed the marts
+    # ticket facts were recounted only for the tickets the batch touched
+    recounted = executed_sql(tmp_path / "incremental", "int_ticket_facts")
+    assert 'delete from "cx"."intermediate"."int_ticket_facts"' in recounted
     bridge = incremental.records("""select ending_mrr_usd from marts.mrr_bridge
         where dimension = 'all' and month = '2024-03-01'""")
     # March: A1 300, A2 1,000 EUR at the revised 1.09, A5's late subscription 80
@@ -199,6 +244,20 @@ def test_incremental_build_equals_full_rebuild(tmp_path: Path) -> None:
         from marts.first_contact_resolution where dimension = 'all' and month = '2024-02-01'""")
     # February: T1 (now two public replies) and T4 (solved late, one reply): only T4 is FCR
     assert fcr == [{"fcr_tickets": 1, "solved_tickets": 2}]
+
+    # later batches that touch a ticket only through another ticket's event or its contact
+    facts = "select * from intermediate.int_ticket_facts order by ticket_id"
+    for land in (land_moved_event, land_contact_update):
+        land(raw)
+        again = dbt_build(raw, tmp_path / "incremental", AS_OF)
+        assert again.returncode == 0, again.output[-3000:]
+        full = dbt_build(raw, tmp_path / "full", AS_OF, "--full-refresh", *MODELS_ONLY)
+        assert full.returncode == 0, full.output[-3000:]
+        assert again.records(facts) == full.records(facts), land.__name__
+        assert mart_rows(again) == mart_rows(full), land.__name__
+    roles = again.records("""select dimension_value from marts.first_contact_resolution
+        where dimension = 'requester_role' and month = '2024-02-01' order by 1""")
+    assert roles == [{"dimension_value": "admin"}, {"dimension_value": "unknown"}]
 
 
 def test_full_refresh_flag_rebuilds_staging(tmp_path: Path) -> None:

@@ -28,6 +28,40 @@ current_rows as (
     {{ current_rows('source', config.get('unique_key'), has_updated_at=false) }}
 ),
 
+{% if is_incremental() -%}
+    staged as (
+        -- the staged rows of these events (one per key even if a failed run left a tie)
+        select
+            event_id,
+            min(ticket_id) as ticket_id,
+            min(previous_ticket_id) as previous_ticket_id
+        from {{ this }}
+        where event_id in (select current_rows.event_id from current_rows)
+        group by event_id
+    ),
+{%- endif %}
+
+-- previous_ticket_id: the ticket an event belonged to before a later batch moved it to
+-- another one, so int_ticket_facts recounts the old ticket too (null on a full build, where
+-- every ticket is counted anyway)
+with_previous as (
+    {% if is_incremental() -%}
+        select
+            current_rows.*,
+            case
+                when staged.ticket_id <> current_rows.ticket_id then staged.ticket_id
+                else staged.previous_ticket_id
+            end as previous_ticket_id
+        from current_rows
+        left join staged on current_rows.event_id = staged.event_id
+    {%- else -%}
+        select
+            *,
+            null as previous_ticket_id
+        from current_rows
+    {%- endif %}
+),
+
 final as (
     select
         cast(event_id as varchar) as event_id,
@@ -38,8 +72,9 @@ final as (
         cast(status_from as varchar) as status_from,
         cast(status_to as varchar) as status_to,
         cast(created_at as timestamp) as created_at,
+        cast(previous_ticket_id as varchar) as previous_ticket_id,
         cast(_loaded_at as timestamp) as _loaded_at
-    from current_rows
+    from with_previous
 )
 
 select * from final
