@@ -24,8 +24,11 @@ final as (
         survey_responses.contact_id,
         coalesce(contacts.role, 'unknown') as contact_role,
         survey_responses.ticket_id,
-        -- NPS answers rate no ticket, so they belong to no team
-        coalesce(ticket_facts.team, 'unknown') as team,
+        -- NPS answers rate no ticket (even when a loader filled ticket_id): no team
+        case
+            when survey_responses.survey_type = 'csat' then coalesce(ticket_facts.team, 'unknown')
+            else 'unknown'
+        end as team,
         survey_responses.score,
         survey_responses.responded_at,
         {{ month_of('survey_responses.responded_at') }} as month,

@@ -133,7 +133,9 @@ payback as (
         cohort_month,
         acquisition_channel,
         min(months_since_start) filter (
-            where cumulative_net_revenue_per_account_usd >= cac_usd
+            -- within the contract's 1e-6: sums of cent amounts in floating point must not
+            -- move payback by a whole month
+            where cumulative_net_revenue_per_account_usd >= cac_usd - 1e-6
         ) as payback_months,
         max_by(cumulative_net_revenue_per_account_usd, months_since_start)
             as cumulative_net_revenue_per_account_usd
