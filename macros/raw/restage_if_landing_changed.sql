@@ -6,9 +6,12 @@
     Before every `dbt run` / `dbt build` this hook compares the landing dir with the listing
     the previous run recorded in meta.dbt_landing_files (paths, sizes, modification times).
     When it is anything but such an append (another landing dir, a file gone or rewritten, a
-    back-dated batch, or staging tables with no listing), it empties every incremental
-    model (staging and int_ticket_facts), so each reads all its input again, as with
-    --full-refresh. Then it records the listing for the next run.
+    back-dated batch, or staging tables with no listing), or when the SQL of an incremental
+    model changed since it was built (its rows would mix two definitions; dbt's graph has
+    no macro text, so a changed macro still needs --full-refresh), it drops every
+    incremental model (staging and int_ticket_facts), so each is built again from all its
+    input, as with --full-refresh.
+    Then it records the listing and the code fingerprint for the next run.
 -#}
 {% macro restage_if_landing_changed() %}
     {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
@@ -17,11 +20,17 @@
 
     {%- set staged = [] -%}
     {%- set incremental = [] -%}
-    {%- for node in graph.nodes.values()
-        if node.resource_type == 'model' and node.config.materialized == 'incremental'
-        and _relation_exists(node.schema, node.alias) -%}
-        {%- do incremental.append(adapter.quote(node.schema) ~ '.' ~ adapter.quote(node.alias)) -%}
+    {%- set code = [] -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id')
+        if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+        {%- do code.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
+        {%- if _relation_exists(node.schema, node.alias) -%}
+            {%- do incremental.append(api.Relation.create(
+                database=node.database, schema=node.schema, identifier=node.alias, type='table'
+            )) -%}
+        {%- endif -%}
     {%- endfor -%}
+    {%- set code_fingerprint = local_md5(code | join('\n')) -%}
     {%- set listing_parts = [] -%}
     {%- for source in graph.sources.values() if source.package_name == project_name -%}
         {%- set table_name = source.source_name ~ '/' ~ source.name -%}
@@ -44,17 +53,19 @@
     {%- set listing = listing_parts | join('\nunion all\n') -%}
     {%- do _assert_every_table_has_batches(listing) -%}
 
-    {%- set reason = _landing_change(listing, staged) -%}
+    {%- set reason = _landing_change(listing, staged) or _code_change(code_fingerprint, incremental) -%}
     {%- if reason -%}
-        {{ log('Landing dir is not an append of new batches (' ~ reason ~ '): restaging '
-            ~ incremental | length ~ ' incremental models from all batches', info=true) }}
+        {{ log('Rebuilding ' ~ incremental | length ~ ' incremental models from all batches: '
+            ~ reason, info=true) }}
         {%- for relation in incremental -%}
-            {%- do run_query('delete from ' ~ relation) -%}
+            {%- do adapter.drop_relation(relation) -%}
         {%- endfor -%}
     {%- endif -%}
 
     {%- do run_query('create schema if not exists meta') -%}
     {%- do run_query('create or replace table meta.dbt_landing_files as ' ~ listing) -%}
+    {%- do run_query("create or replace table meta.dbt_incremental_code as select '"
+        ~ code_fingerprint ~ "' as fingerprint") -%}
     {{ return('') }}
 {% endmacro %}
 
@@ -94,6 +105,21 @@
         {%- endfor -%}
     {%- endfor -%}
     {{ return(none) }}
+{% endmacro %}
+
+
+{#- Why incremental models built by other code must be rebuilt; none if the code is the same. -#}
+{% macro _code_change(code_fingerprint, incremental) %}
+    {%- if incremental | length == 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if _relation_exists('meta', 'dbt_incremental_code') -%}
+        {%- set built = run_query('select fingerprint from meta.dbt_incremental_code').columns[0].values() -%}
+        {%- if built | length == 1 and built[0] == code_fingerprint -%}
+            {{ return(none) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return('the incremental models changed since they were built') }}
 {% endmacro %}
 
 

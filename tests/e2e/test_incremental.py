@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -283,7 +284,8 @@ def test_another_landing_dir_on_the_same_warehouse_file_is_built_from_all_its_ba
     other = write_scenario(tmp_path / "other")
     reused = dbt_build(other, tmp_path / "shared", AS_OF, *MODELS_ONLY)
     assert reused.returncode == 0, reused.output[-3000:]
-    assert "restaging" in reused.output
+    assert "Rebuilding" in reused.output
+    assert "is gone or changed" in reused.output
 
     fresh = dbt_build(other, tmp_path / "fresh", AS_OF, *MODELS_ONLY)
     assert fresh.returncode == 0, fresh.output[-3000:]
@@ -304,6 +306,27 @@ def test_a_back_dated_batch_is_staged(tmp_path: Path) -> None:
 
     incremental = dbt_build(raw, tmp_path / "incremental", AS_OF, *MODELS_ONLY)
     assert incremental.returncode == 0, incremental.output[-3000:]
-    assert "restaging" in incremental.output
+    assert "holds rows loaded before those staged" in incremental.output
     full = dbt_build(raw, tmp_path / "full", AS_OF, *MODELS_ONLY)
     assert mart_rows(incremental) == mart_rows(full)
+
+
+def test_a_warehouse_file_built_by_other_code_is_rebuilt(tmp_path: Path) -> None:
+    """Incremental rows built by an older definition (here: an older staging schema and no
+    code fingerprint) are rebuilt, not mixed with rows of the current one."""
+    raw = write_scenario(tmp_path / "raw")
+    first = dbt_build(raw, tmp_path / "old", AS_OF, *MODELS_ONLY)
+    assert first.returncode == 0, first.output[-3000:]
+    with duckdb.connect(str(first.db_path)) as con:
+        con.execute("drop table meta.dbt_incremental_code")
+        con.execute("alter table staging.stg_support__ticket_events drop previous_ticket_id")
+
+    rebuilt = dbt_build(raw, tmp_path / "old", AS_OF, *MODELS_ONLY)
+    assert rebuilt.returncode == 0, rebuilt.output[-3000:]
+    assert "the incremental models changed since they were built" in rebuilt.output
+    assert "delete from" not in executed_sql(tmp_path / "old", "stg_support__ticket_events")
+    fresh = dbt_build(raw, tmp_path / "fresh", AS_OF, *MODELS_ONLY)
+    assert mart_rows(rebuilt) == mart_rows(fresh)
+
+    again = dbt_build(raw, tmp_path / "old", AS_OF, *MODELS_ONLY)  # same code: incremental
+    assert "Rebuilding" not in again.output
