@@ -215,7 +215,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         except BuildLockError as error:
             raise dg.Failure(str(error)) from error
         try:
-            rebuild = prepare_build_file(settings.build_path, settings.raw_dir)
+            rebuild = prepare_build_file(settings.build_path)
             if rebuild:
                 context.log.warning(f"full refresh of {settings.build_path}: {rebuild}")
             settings.build_path.parent.mkdir(parents=True, exist_ok=True)

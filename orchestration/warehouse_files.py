@@ -4,8 +4,9 @@ The build file (CX_DUCKDB_PATH) is private to the refresh: BI never opens it. It
 between refreshes (incremental staging reads only new batches). A refresh takes an exclusive
 ``flock`` on ``<build>.lock`` while dbt writes it (released by the kernel if the process
 dies), recovers or deletes what a killed run left behind, and after ``dbt build`` records its
-run id, landing dir and batch files in ``meta.build``/``meta.build_files``. The publish step
-only publishes a build whose marker is its own run's.
+run id and landing dir in ``meta.build``. The publish step only publishes a build whose
+marker is its own run's. Whether the incremental models still match the landing dir is
+dbt's own check (macros/raw/restage_if_landing_changed.sql), also for plain `dbt build`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-
-from orchestration.landing import file_stats
 
 
 class BuildLockError(RuntimeError):
@@ -77,43 +76,27 @@ def remove_temp_dir(build_path: Path) -> None:
     shutil.rmtree(build_path.with_name(build_path.name + ".tmp"), ignore_errors=True)
 
 
-def prepare_build_file(build_path: Path, raw_dir: Path) -> str | None:
+def prepare_build_file(build_path: Path) -> str | None:
     """Make the build file safe to build on; returns why dbt must rebuild everything.
 
     The build file persists between refreshes so incremental models only read new batches.
     Opening it read-write replays (or discards) what a killed run left in its WAL; a file
-    that cannot be opened is deleted. A full rebuild is needed when the landing directory is
-    not the one the file was built from, or when a batch file it was built from is gone or
-    changed (landing batches are append-only, raw-sources.md).
+    that cannot be opened is deleted, and one with no record of a finished build (a run
+    killed during dbt) is rebuilt whole. A changed landing dir is dbt's own check.
     """
     remove_temp_dir(build_path)
     if not build_path.exists():
         return None
     try:
         with duckdb.connect(str(build_path)) as con:
-            marker = (
-                con.execute("select run_id, raw_dir from meta.build").fetchone()
-                if _has_table(con, "build")
-                else None
-            )
-            built = (
-                con.execute(
-                    "select table_name, file_name, size, mtime_ns from meta.build_files"
-                ).fetchall()
-                if _has_table(con, "build_files")
-                else []
+            finished = _has_table(con, "build") and bool(
+                con.execute("select count(*) from meta.build").fetchone()[0]
             )
     except duckdb.Error as error:
         remove_build_file(build_path)
         return f"the build file could not be opened ({error}); it was deleted"
-    if marker is None:
+    if not finished:
         return "the build file has no record of a finished build"
-    if marker[1] != str(raw_dir):
-        return f"the landing directory changed from {marker[1]} to {raw_dir}"
-    current = set(file_stats(raw_dir))
-    gone = [f"{t}/{n}" for t, n, size, mtime in built if (t, n, size, mtime) not in current]
-    if gone:
-        return f"{len(gone)} batch file(s) it was built from are gone or changed, e.g. {gone[0]}"
     return None
 
 
@@ -128,20 +111,13 @@ def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def write_build_marker(build_path: Path, run_id: str, raw_dir: Path) -> None:
-    """Record the run that finished building the file and the batch files it read."""
+    """Record the run that finished building the file, and from which landing dir."""
     with duckdb.connect(str(build_path)) as con:
         con.execute("create schema if not exists meta")
         con.execute(
             "create or replace table meta.build as select ? as run_id, ? as built_at, ? as raw_dir",
             [run_id, datetime.now(UTC).replace(tzinfo=None), str(raw_dir)],
         )
-        con.execute(
-            "create or replace table meta.build_files "
-            "(table_name varchar, file_name varchar, size bigint, mtime_ns bigint)"
-        )
-        stats = file_stats(raw_dir)
-        if stats:
-            con.executemany("insert into meta.build_files values (?, ?, ?, ?)", stats)
 
 
 def read_build_marker(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str | None:

@@ -77,3 +77,19 @@ def test_a_warehouse_file_built_by_other_code_is_rebuilt(tmp_path: Path) -> None
 
     again = dbt_build(raw, tmp_path / "old", AS_OF, *MODELS_ONLY)  # same code: incremental
     assert "Rebuilding" not in again.output
+
+
+def test_a_rewritten_batch_file_is_restaged(tmp_path: Path) -> None:
+    """Batch files are never rewritten (raw-sources.md); if one is, its old rows are gone."""
+    raw = write_scenario(tmp_path / "raw")
+    land_next_batch(raw)
+    assert dbt_build(raw, tmp_path / "incremental", AS_OF, *MODELS_ONLY).returncode == 0
+    batch = raw / "billing/subscriptions/batch_0003.parquet"
+    table = pq.read_table(batch)
+    pq.write_table(table.slice(0, 1), batch)  # a rewrite drops A5's late subscription
+
+    incremental = dbt_build(raw, tmp_path / "incremental", AS_OF, *MODELS_ONLY)
+    assert incremental.returncode == 0, incremental.output[-3000:]
+    assert "is gone or changed" in incremental.output
+    full = dbt_build(raw, tmp_path / "full", AS_OF, *MODELS_ONLY)
+    assert mart_rows(incremental) == mart_rows(full)
