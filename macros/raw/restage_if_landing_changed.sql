@@ -18,40 +18,40 @@
         {{ return('') }}
     {%- endif -%}
 
-    {%- set staged = [] -%}
+    {#- raw tables as <source>/<table>, with the unique_id of their dbt source -#}
+    {%- set tables = {} -%}
+    {%- for source in graph.sources.values() if source.package_name == project_name -%}
+        {%- do tables.update({source.unique_id: source.source_name ~ '/' ~ source.name}) -%}
+    {%- endfor -%}
+
+    {#- the incremental models built so far, and the raw table each staging one reads -#}
     {%- set incremental = [] -%}
+    {%- set staged = [] -%}
     {%- set code = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
         if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
         {%- do code.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
         {%- if _relation_exists(node.schema, node.alias) -%}
-            {%- do incremental.append(api.Relation.create(
+            {%- set relation = api.Relation.create(
                 database=node.database, schema=node.schema, identifier=node.alias, type='table'
-            )) -%}
+            ) -%}
+            {%- do incremental.append(relation) -%}
+            {%- for parent in node.depends_on.nodes if parent in tables -%}
+                {%- do staged.append({'table_name': tables[parent], 'relation': relation}) -%}
+            {%- endfor -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set code_fingerprint = local_md5(code | join('\n')) -%}
+
     {%- set listing_parts = [] -%}
-    {%- for source in graph.sources.values() if source.package_name == project_name -%}
-        {%- set table_name = source.source_name ~ '/' ~ source.name -%}
+    {%- for source in graph.sources.values() if source.unique_id in tables -%}
         {%- do listing_parts.append(
-            "select '" ~ table_name ~ "' as table_name, filename as file_name, size, last_modified"
-            ~ " from read_blob('" ~ raw_glob(source.source_name, source.name) ~ "')"
+            "select '" ~ tables[source.unique_id] ~ "' as table_name, filename as file_name,"
+            ~ " size, last_modified from read_blob('" ~ raw_glob(source.source_name, source.name) ~ "')"
         ) -%}
-        {%- for node in graph.nodes.values()
-            if node.resource_type == 'model'
-            and node.config.materialized == 'incremental'
-            and source.unique_id in node.depends_on.nodes -%}
-            {%- if _relation_exists(node.schema, node.alias) -%}
-                {%- do staged.append({
-                    'table_name': table_name,
-                    'relation': adapter.quote(node.schema) ~ '.' ~ adapter.quote(node.alias)
-                }) -%}
-            {%- endif -%}
-        {%- endfor -%}
     {%- endfor -%}
     {%- set listing = listing_parts | join('\nunion all\n') -%}
-    {%- do _assert_every_table_has_batches(listing) -%}
+    {%- do _assert_every_table_has_batches(listing, tables.values() | list) -%}
 
     {%- set reason = _landing_change(listing, staged) or _code_change(code_fingerprint, incremental) -%}
     {%- if reason -%}
@@ -136,13 +136,11 @@
     A raw table with no batch file has none of its listed columns, which blocks the refresh
     (raw-sources.md); say so by name instead of DuckDB's "No files found" from a model.
 -#}
-{% macro _assert_every_table_has_batches(listing) %}
+{% macro _assert_every_table_has_batches(listing, table_names) %}
     {%- set present = run_query('select distinct table_name from (' ~ listing ~ ')').columns[0].values() -%}
     {%- set missing = [] -%}
-    {%- for source in graph.sources.values() if source.package_name == project_name -%}
-        {%- if source.source_name ~ '/' ~ source.name not in present -%}
-            {%- do missing.append(source.source_name ~ '/' ~ source.name) -%}
-        {%- endif -%}
+    {%- for table_name in table_names | sort if table_name not in present -%}
+        {%- do missing.append(table_name) -%}
     {%- endfor -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
