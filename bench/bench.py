@@ -51,7 +51,7 @@ print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024,
 
 IO_FLOOR = """
 import sys, duckdb
-from orchestration.raw_contract import raw_tables
+from orchestration.lib.contract import raw_tables
 con = duckdb.connect()
 rows = 0
 for table in raw_tables().values():

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from orchestration.settings import PROJECT_DIR, Settings
+from orchestration.lib.settings import PROJECT_DIR, Settings
 
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 

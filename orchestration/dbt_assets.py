@@ -29,10 +29,10 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.landing import fingerprint
-from orchestration.refresh_options import RefreshOptions
-from orchestration.run_records import gate_fingerprint
-from orchestration.settings import DBT_TARGET_DIR, PROJECT_DIR, Settings
+from orchestration.lib.landing import fingerprint
+from orchestration.lib.options import RefreshOptions
+from orchestration.lib.run_records import gate_fingerprint
+from orchestration.lib.settings import DBT_TARGET_DIR, PROJECT_DIR, Settings
 from orchestration.warehouse_files import (
     BuildLockError,
     FileLock,

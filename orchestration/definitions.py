@@ -22,11 +22,11 @@ from orchestration.dbt_assets import (
     raw_asset_specs,
 )
 from orchestration.jobs import refresh_job
+from orchestration.lib.contract import raw_tables
+from orchestration.lib.options import RefreshOptions
 from orchestration.publish import build_publish_asset
 from orchestration.quality.mart_gate import build_mart_gate
 from orchestration.quality.raw_gate import FX_TABLE, build_raw_gate
-from orchestration.raw_contract import raw_tables
-from orchestration.refresh_options import RefreshOptions
 from orchestration.schedules import daily_refresh
 from orchestration.sensors import new_batch_sensor
 

@@ -31,8 +31,8 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
-from orchestration.landing import FileStat, file_stats, fingerprint_of
-from orchestration.run_records import (
+from orchestration.lib.landing import FileStat, file_stats, fingerprint_of
+from orchestration.lib.run_records import (
     FINGERPRINT_KEY,
     FX_COVERAGE_CHECK,
     MART_GATE_CHECK,
@@ -40,7 +40,7 @@ from orchestration.run_records import (
     CheckOutcome,
     check_outcomes,
 )
-from orchestration.settings import PROJECT_DIR, Settings
+from orchestration.lib.settings import PROJECT_DIR, Settings
 from orchestration.warehouse_files import BuildLockError, FileLock, lock_path, read_build_marker
 
 MARTS_SCHEMA = "marts"

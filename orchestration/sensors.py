@@ -19,8 +19,8 @@ from collections import defaultdict
 import dagster as dg
 
 from orchestration.jobs import refresh_job
-from orchestration.landing import batch_files
-from orchestration.settings import Settings
+from orchestration.lib.landing import batch_files
+from orchestration.lib.settings import Settings
 
 BATCH_TAG = "cx_warehouse/batch"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.raw_contract import raw_tables
+from orchestration.lib.contract import raw_tables
 
 Row = dict[str, Any]
 

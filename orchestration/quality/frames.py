@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from orchestration.landing import BatchFile, batch_files, parquet_glob
-from orchestration.raw_contract import RawTable, raw_tables
+from orchestration.lib.contract import RawTable, raw_tables
+from orchestration.lib.landing import BatchFile, batch_files, parquet_glob
 
 if TYPE_CHECKING:  # pandas is imported when a gate runs, not when definitions load
     import pandas as pd

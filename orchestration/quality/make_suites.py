@@ -2,7 +2,7 @@
 
     python -m orchestration.quality.make_suites [--force] [--table crm/accounts ...]
 
-Reads the landing contract (``orchestration.raw_contract``: columns, types, keys), the
+Reads the landing contract (``orchestration.lib.contract``: columns, types, keys), the
 sources yml (``not_null`` tests, ``freshness.error_after``) and the staging models yml
 (``not_null``, ``accepted_values`` and ``expression_is_true`` tests: enums and ranges), and
 writes ``expectations/<source>__<table>.raw_files.json``, ``.raw.json`` and
@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
+from orchestration.lib.contract import PROJECT_DIR, RawTable, raw_tables
+from orchestration.lib.settings import EXPECTATIONS_DIR
 from orchestration.quality.frames import KEY_COUNT
 from orchestration.quality.suites import suite_path
-from orchestration.raw_contract import PROJECT_DIR, RawTable, raw_tables
-from orchestration.settings import EXPECTATIONS_DIR
 
 GENERATED_BY = "python -m orchestration.quality.make_suites (then edited by hand if needed)"
 ROW_COUNT_MIN_RATIO = 0.9  # current rows may not shrink by more than 10% since the last publish

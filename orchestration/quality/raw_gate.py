@@ -30,7 +30,11 @@ import duckdb
 from dagster import AssetCheckExecutionContext
 
 from orchestration.dbt_assets import raw_asset_key
-from orchestration.landing import batch_files, fingerprint, stat_of
+from orchestration.lib.contract import raw_tables
+from orchestration.lib.landing import batch_files, fingerprint, stat_of
+from orchestration.lib.options import RefreshOptions
+from orchestration.lib.run_records import FINGERPRINT_KEY, FX_COVERAGE_CHECK, RAW_GATE_CHECK
+from orchestration.lib.settings import Settings
 from orchestration.publish import (
     Baseline,
     RawCount,
@@ -46,10 +50,6 @@ from orchestration.quality.frames import (
 )
 from orchestration.quality.gx_runner import Failure, GxRunner, Validation, combine, runner_for
 from orchestration.quality.suites import load_suite, suite_name
-from orchestration.raw_contract import raw_tables
-from orchestration.refresh_options import RefreshOptions
-from orchestration.run_records import FINGERPRINT_KEY, FX_COVERAGE_CHECK, RAW_GATE_CHECK
-from orchestration.settings import Settings
 
 FX_TABLE = "billing/fx_rates"
 FX_INPUTS = (

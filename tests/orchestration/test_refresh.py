@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.dbt_assets import load_manifest, mart_models
-from orchestration.raw_contract import raw_tables
+from orchestration.lib.contract import raw_tables
 from tests.orchestration.conftest import (
     AS_OF,
     Warehouse,

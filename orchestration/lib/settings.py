@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DBT_TARGET_DIR = "target_orch"  # this code location's dbt artifacts (manifest, per-run dirs)
 

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.raw_contract import raw_tables
+from orchestration.lib.contract import raw_tables
 
 
 @dataclass(frozen=True)

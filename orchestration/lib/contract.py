@@ -15,7 +15,8 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from orchestration.lib.settings import PROJECT_DIR
+
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
 
 ARROW_TYPES: dict[str, pa.DataType] = {
