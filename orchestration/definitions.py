@@ -1,57 +1,37 @@
 """The cx-warehouse Dagster code location (``dagster dev -m orchestration.definitions``).
 
-Asset graph: raw landing tables (group ``raw``, with the GX raw gate as blocking checks) ->
-dbt models (groups staging, intermediate, cx, finance; dbt tests as checks; the GX mart gate
-on every mart) -> ``serving_warehouse`` (group ``publish``). Job ``refresh``, schedule
-``daily_refresh``, sensor ``new_batch_sensor``.
+Asset graph, one stage per package under ``defs/``: raw landing tables with the GX raw gate
+(``defs/raw``) -> dbt models with dbt tests as checks (``defs/dbt``) -> the GX mart gate on
+every mart (``defs/marts``) -> ``serving_warehouse`` (``defs/publish``). Job ``refresh``,
+schedule ``daily_refresh``, sensor ``new_batch_sensor``.
 """
 
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_assets import (
-    DBT_EXECUTABLE,
-    DBT_PROJECT,
-    build_dbt_assets,
-    load_manifest,
-    mart_key,
-    mart_models,
-    raw_asset_key,
-    raw_asset_specs,
-)
+from orchestration.defs.dbt import definitions as dbt_stage
+from orchestration.defs.dbt.project import load_manifest
+from orchestration.defs.marts import definitions as marts_stage
+from orchestration.defs.publish import definitions as publish_stage
+from orchestration.defs.raw import definitions as raw_stage
 from orchestration.jobs import refresh_job
-from orchestration.lib.contract import raw_tables
 from orchestration.lib.options import RefreshOptions
-from orchestration.publish import build_publish_asset
-from orchestration.quality.mart_gate import build_mart_gate
-from orchestration.quality.raw_gate import FX_TABLE, build_raw_gate
 from orchestration.schedules import daily_refresh
-from orchestration.sensors import new_batch_sensor
 
 
 def build_definitions() -> dg.Definitions:
     manifest = load_manifest()
-    marts = mart_models(manifest)
-    return dg.Definitions(
-        assets=[
-            *raw_asset_specs(manifest),
-            build_dbt_assets(),
-            build_publish_asset(
-                {node["name"]: mart_key(node) for node in marts},
-                [raw_asset_key(table) for table in raw_tables()],
-                raw_asset_key(FX_TABLE),
-            ),
-        ],
-        asset_checks=[build_raw_gate(), build_mart_gate(marts)],
-        jobs=[refresh_job],
-        schedules=[daily_refresh],
-        sensors=[new_batch_sensor],
-        resources={
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
-            "refresh_options": RefreshOptions(),
-        },
+    return dg.Definitions.merge(
+        raw_stage.definitions(manifest),
+        dbt_stage.definitions(),
+        marts_stage.definitions(manifest),
+        publish_stage.definitions(manifest),
+        dg.Definitions(
+            jobs=[refresh_job],
+            schedules=[daily_refresh],
+            resources={"refresh_options": RefreshOptions()},
+        ),
     )
 
 

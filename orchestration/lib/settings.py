@@ -10,7 +10,7 @@
 
 Relative paths are relative to the project root (where dbt runs), whatever the current
 directory. The build file and the serving file must be different files; the serving file is
-only ever replaced whole (see ``orchestration.publish``).
+only ever replaced whole (see ``orchestration.defs.publish.serving``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DBT_TARGET_DIR = "target_orch"  # this code location's dbt artifacts (manifest, per-run dirs)
+MARTS_SCHEMA = "marts"  # the public marts, in the build and the serving file
 
 
 def _path(variable: str, default: str) -> Path:

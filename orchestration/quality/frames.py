@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from orchestration.lib.contract import RawTable, raw_tables
 from orchestration.lib.landing import BatchFile, batch_files, parquet_glob
+from orchestration.lib.sql import quote_identifier, quote_literal
 
 if TYPE_CHECKING:  # pandas is imported when a gate runs, not when definitions load
     import pandas as pd
@@ -34,16 +35,10 @@ if TYPE_CHECKING:  # pandas is imported when a gate runs, not when definitions l
 MISSING = "missing"
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _with_derived(base_sql: str, derived: Mapping[str, str]) -> str:
-    extra = "".join(f",\n    ({expr}) as {_quote(name)}" for name, expr in derived.items())
+    extra = "".join(
+        f",\n    ({expr}) as {quote_identifier(name)}" for name, expr in derived.items()
+    )
     return f"select *{extra}\nfrom ({base_sql}) as frame"
 
 
@@ -60,7 +55,7 @@ def file_schema_frame(files: list[BatchFile], table: RawTable) -> pd.DataFrame:
     columns = table.schema.names
     if not files:
         return pd.DataFrame(columns=["file_name", *columns], dtype="object")
-    paths = "[" + ", ".join(_literal(str(f.path)) for f in files) + "]"
+    paths = "[" + ", ".join(quote_literal(str(f.path)) for f in files) + "]"
     with duckdb.connect() as con:
         found = con.execute(
             f"select file_name, name, duckdb_type from parquet_schema({paths})"
@@ -147,11 +142,11 @@ def current_rows(
     last publish's raw gate validated: batch files are append-only), read whole from those
     files only; every current row without ``validated_paths``.
     """
-    glob = _literal(parquet_glob(raw_dir, table.path))
-    keys = ", ".join(_quote(k) for k in table.key_columns)
-    any_key_null = " or ".join(f"{_quote(k)} is null" for k in table.key_columns)
+    glob = quote_literal(parquet_glob(raw_dir, table.path))
+    keys = ", ".join(quote_identifier(k) for k in table.key_columns)
+    any_key_null = " or ".join(f"{quote_identifier(k)} is null" for k in table.key_columns)
     order_columns = ["_loaded_at", "updated_at"] if table.has_updated_at else ["_loaded_at"]
-    narrow = [_quote(c) for c in [*table.key_columns, *order_columns]]
+    narrow = [quote_identifier(c) for c in [*table.key_columns, *order_columns]]
     order = current_row_order(table)
     options = "union_by_name = true, hive_partitioning = false"
     validated = set(validated_paths or [])
@@ -182,9 +177,9 @@ def current_rows(
         ((current, newest, rows),) = con.execute(
             "select count(*), max(_loaded_at), count(*) filter (where _new_file) from current_keys"
         ).fetchall()
-        columns = ", ".join(f"t.{_quote(c)}" for c in table.schema.names)
+        columns = ", ".join(f"t.{quote_identifier(c)}" for c in table.schema.names)
         if new_files:
-            paths = "[" + ", ".join(_literal(f) for f in new_files) + "]"
+            paths = "[" + ", ".join(quote_literal(f) for f in new_files) + "]"
             same_row = " and ".join(f"t.{c} is not distinct from k.{c}" for c in narrow)
             base = (
                 f"select {columns}, k.{KEY_COUNT}\n"
@@ -207,7 +202,7 @@ def _current(raw_dir, table: str) -> str:
     """SQL for one current row per key (ties broken arbitrarily, as staging does)."""
     spec = raw_tables()[table]
     keys = ", ".join(spec.key_columns)
-    glob = _literal(parquet_glob(raw_dir, table))
+    glob = quote_literal(parquet_glob(raw_dir, table))
     return (
         f"(select * from read_parquet({glob}, union_by_name = true, hive_partitioning = false) "
         f"qualify row_number() over (partition by {keys} order by {current_row_order(spec)}) = 1)"
@@ -226,7 +221,7 @@ def fx_needs_frame(raw_dir, last_complete_month: date) -> pd.DataFrame:
     month = "cast(date_trunc('month', {}) as date)".format
     sql = f"""
     with
-    period as (select cast({_literal(last_complete_month.isoformat())} as date) as last_month),
+    period as (select cast({quote_literal(last_complete_month.isoformat())} as date) as last_month),
     needs as (
         select currency, cast(unnest(generate_series(
                 {month("started_at")},
@@ -267,5 +262,5 @@ def fx_needs_frame(raw_dir, last_complete_month: date) -> pd.DataFrame:
 def mart_frame(
     con: duckdb.DuckDBPyConnection, schema: str, name: str, derived: Mapping[str, str]
 ) -> pd.DataFrame:
-    base = f"select * from {_quote(schema)}.{_quote(name)}"
+    base = f"select * from {quote_identifier(schema)}.{quote_identifier(name)}"
     return con.execute(_with_derived(base, derived)).df()

@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.export import FINANCE_MARTS
+from orchestration.defs.publish.export import FINANCE_MARTS
+from orchestration.lib.git import git_sha
 from tests.dbt_build import PROJECT_DIR, Build, dbt_build
 from tests.scenario import AS_OF, write_scenario
 
@@ -33,7 +34,7 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 def run_export(out_dir: Path, serving: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CX_SERVING_PATH": str(serving), "CX_DUCKDB_PATH": str(warehouse)}
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.export", "--out-dir", str(out_dir)],
+        [sys.executable, "-m", "orchestration.defs.publish.export", "--out-dir", str(out_dir)],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -58,10 +59,9 @@ def sha256(path: Path) -> str:
 def test_manifest_names_as_of_date_git_sha_and_every_finance_mart(exported: Path) -> None:
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["as_of_date"] == AS_OF
-    head = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True, check=False
-    ).stdout.strip()
-    assert manifest["git_sha"] == (head or None)
+    # a bare dbt build has no publish: the export names the commit it runs from
+    assert manifest["git_sha"] == git_sha()
+    assert manifest["publish_id"] is None
     assert list(manifest["tables"]) == list(FINANCE_MARTS)
     expected = {f"{name}.{kind}" for name in FINANCE_MARTS for kind in ("csv", "parquet")}
     assert {p.name for p in exported.iterdir()} == expected | {"manifest.json"}

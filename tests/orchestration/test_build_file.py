@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.warehouse_files import prepare_build_file, write_build_marker
+from orchestration.defs.dbt.build_file import prepare_build_file
+from orchestration.lib.meta import write_build_marker
 
 
 @pytest.fixture

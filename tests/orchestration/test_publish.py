@@ -13,8 +13,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import publish as publishing
-from orchestration.publish import PublishError, RawCount, publish, remove_stale_candidates
+from orchestration.defs.publish import serving as publishing
+from orchestration.defs.publish.serving import (
+    PublishError,
+    publish,
+    remove_stale_candidates,
+)
+from orchestration.lib.meta import RawCount, read_baseline
 from tests.orchestration.conftest import sha256
 
 QUERY = (
@@ -115,7 +120,7 @@ def test_publish_records_counts_and_carries_the_log_forward(builds, tmp_path: Pa
         ).fetchall() == [(1, 7), (2, 7)]
         schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas()").fetchall()}
         assert "intermediate" not in schemas  # only marts and meta are served
-    assert publishing.read_baseline(serving).current_rows == {"crm/accounts": 7}
+    assert read_baseline(serving).current_rows == {"crm/accounts": 7}
     assert sorted(p.name for p in serving.parent.iterdir()) == [
         ".serving.duckdb.publish.lock",
         "serving.duckdb",

@@ -10,10 +10,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.defs.raw.sensors import BATCH_TAG, new_batch_requests, new_batch_sensor
 from orchestration.lib.contract import raw_tables
 from orchestration.lib.settings import Settings
 from orchestration.sample_data import append_daily_batch, generate
-from orchestration.sensors import BATCH_TAG, new_batch_requests, new_batch_sensor
 
 
 @pytest.fixture

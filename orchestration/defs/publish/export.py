@@ -13,7 +13,7 @@ export of the same as-of date is replaced as a whole (written aside, then swappe
 
 Usage::
 
-    python -m orchestration.export [--database PATH] [--out-dir DIR]
+    python -m orchestration.defs.publish.export [--database PATH] [--out-dir DIR]
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -31,7 +30,11 @@ from pathlib import Path
 
 import duckdb
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from orchestration.lib import meta
+from orchestration.lib.git import git_sha
+from orchestration.lib.settings import Settings
+from orchestration.lib.sql import quote_identifier, quote_literal
+
 FINANCE_MARTS = (
     "mrr_bridge",
     "churn_by_support_experience",
@@ -39,8 +42,6 @@ FINANCE_MARTS = (
     "revenue_by_tenure",
     "cac_payback_by_channel",
 )
-DEFAULT_SERVING = "data/warehouse/serving.duckdb"
-DEFAULT_WAREHOUSE = "data/warehouse/cx.duckdb"
 DEFAULT_OUT_DIR = "data/exports"
 
 
@@ -62,8 +63,8 @@ def source_database(explicit: str | None = None) -> Path:
         if not path.is_file():
             raise ExportError(f"database {path} does not exist")
         return path
-    serving = Path(os.environ.get("CX_SERVING_PATH") or DEFAULT_SERVING)
-    warehouse = Path(os.environ.get("CX_DUCKDB_PATH") or DEFAULT_WAREHOUSE)
+    settings = Settings.from_env()
+    serving, warehouse = settings.serving_path, settings.build_path
     for path in (serving, warehouse):
         if path.is_file():
             return path
@@ -82,7 +83,7 @@ def find_table(con: duckdb.DuckDBPyConnection, name: str, schemas: tuple[str, ..
     found = {schema for (schema,) in rows}
     for schema in schemas:
         if schema in found:
-            return f'"{schema}"."{name}"'
+            return f"{quote_identifier(schema)}.{quote_identifier(name)}"
     return None
 
 
@@ -103,21 +104,6 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
     )
 
 
-def git_sha() -> str | None:
-    """The project's current commit, or None outside a git checkout."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return result.stdout.strip() or None
-
-
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -135,8 +121,10 @@ def export_table(
     files: dict[str, ExportedFile] = {}
     for kind, options in (("csv", "format csv, header true"), ("parquet", "format parquet")):
         target = directory / f"{name}.{kind}"
-        quoted = str(target).replace("'", "''")
-        con.execute(f"copy (select * from {relation} order by all) to '{quoted}' ({options})")
+        con.execute(
+            f"copy (select * from {relation} order by all) to {quote_literal(str(target))} "
+            f"({options})"
+        )
         files[kind] = ExportedFile(target.name, target.stat().st_size, sha256(target))
     return rows, files
 
@@ -153,6 +141,7 @@ def export(database: str | None = None, out_dir: str | None = None) -> Path:
                 f"{source} has no mart(s) {', '.join(missing)}; build the marts first"
             )
         as_of = as_of_date(con)
+        published = meta.latest_publish(con)
         root = Path(out_dir or DEFAULT_OUT_DIR)
         final_dir = root / as_of.isoformat()
         staging = root / f".{as_of.isoformat()}.tmp-{os.getpid()}"
@@ -169,7 +158,9 @@ def export(database: str | None = None, out_dir: str | None = None) -> Path:
             manifest = {
                 "as_of_date": as_of.isoformat(),
                 "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
-                "git_sha": git_sha(),
+                # the commit that built the data: the publish's, else (a bare build) this one
+                "git_sha": published.git_sha if published else git_sha(),
+                "publish_id": published.publish_id if published else None,
                 "source_database": str(source),
                 "tables": tables,
             }

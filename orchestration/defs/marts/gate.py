@@ -16,13 +16,13 @@ import dagster as dg
 import duckdb
 from dagster import AssetCheckExecutionContext
 
-from orchestration.dbt_assets import MARTS_SCHEMA, mart_key
+from orchestration.defs.dbt.project import mart_key
+from orchestration.lib.meta import read_build_marker
 from orchestration.lib.run_records import MART_GATE_CHECK
-from orchestration.lib.settings import Settings
+from orchestration.lib.settings import MARTS_SCHEMA, Settings
 from orchestration.quality.frames import mart_frame
 from orchestration.quality.gx_runner import Failure, GxRunner, Validation, runner_for
 from orchestration.quality.suites import expand_for_each_column, mart_suite
-from orchestration.warehouse_files import read_build_marker
 
 INDEX_TYPES = ("DATE", "VARCHAR")
 

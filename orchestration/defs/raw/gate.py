@@ -29,19 +29,14 @@ import dagster as dg
 import duckdb
 from dagster import AssetCheckExecutionContext
 
-from orchestration.dbt_assets import raw_asset_key
+from orchestration.defs.publish.serving import remove_stale_candidates
+from orchestration.defs.raw.assets import raw_asset_key
 from orchestration.lib.contract import raw_tables
 from orchestration.lib.landing import batch_files, fingerprint, stat_of
+from orchestration.lib.meta import Baseline, RawCount, read_baseline
 from orchestration.lib.options import RefreshOptions
 from orchestration.lib.run_records import FINGERPRINT_KEY, FX_COVERAGE_CHECK, RAW_GATE_CHECK
 from orchestration.lib.settings import Settings
-from orchestration.publish import (
-    Baseline,
-    RawCount,
-    min_current_rows,
-    read_baseline,
-    remove_stale_candidates,
-)
 from orchestration.quality.frames import (
     TableFigures,
     current_rows,
@@ -184,7 +179,11 @@ def validate_landing(
         suite = load_suite(settings.expectations_dir, table, "raw_table")
         meta = suite["meta"]
         ratio = float(meta.get("row_count_min_ratio_of_previous", 0))
-        minimum = None if accept_row_count_drop else min_current_rows(baseline, table, ratio)
+        minimum = (
+            None
+            if accept_row_count_drop
+            else (baseline.min_current_rows(table, ratio) if baseline else None)
+        )
         current = table_figures.current_rows
         if baseline is not None and table in baseline.current_rows:
             outcome.previous_rows = baseline.current_rows[table]

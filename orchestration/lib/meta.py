@@ -1,0 +1,241 @@
+"""Schema ``meta``: what the warehouse records about itself. This module is its one owner.
+
+Every meta table is read and written here, except the two that dbt's on-run-start hook keeps
+for itself in the build file (documented here and in ``macros/_macros.yml``).
+
+Build file (``CX_DUCKDB_PATH``, private to the refresh):
+
+- ``meta.build`` (run_id, built_at, raw_dir): the run that finished the build, written by the
+  refresh after ``dbt build``. Publish only publishes its own run's build; a file without it
+  (a run killed during dbt) is rebuilt whole.
+- ``meta.dbt_landing_files`` (table_name, file_name, size, last_modified), by the dbt hook:
+  the batch files incremental staging was built from, names relative to the landing dir.
+- ``meta.dbt_incremental_code`` (fingerprint), by the dbt hook: checksum of the SQL the
+  incremental models were built with.
+
+Serving file (``CX_SERVING_PATH``, what BI reads). The first three tables are history: every
+publish carries them forward from the previous serving file and appends its own rows.
+
+- ``meta.publish_log`` (publish_id, published_at, run_id, as_of_date, last_complete_month,
+  git_sha, duration_seconds, raw_dir, landing_fingerprint, mart_rows as JSON): one row per
+  publish.
+- ``meta.publish_marts`` (publish_id, mart, row_count): rows per mart per publish.
+- ``meta.raw_row_counts`` (publish_id, table_name, current_rows, raw_rows, batch_files,
+  newest_loaded_at): what the raw gate counted; the next row-count check compares with the
+  last publish's.
+- ``meta.validated_files`` (table_name, file_name, size, mtime_ns): the batch files the last
+  publish's raw gate validated (this publish only); the next raw gate reads rows only from
+  other files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.landing import FileStat
+from orchestration.lib.sql import quote_identifier, quote_literal
+
+SCHEMA = "meta"
+
+SERVING_HISTORY_DDL = {  # tables every publish carries forward from the previous serving file
+    "publish_log": """(
+        publish_id bigint, published_at timestamp, run_id varchar, as_of_date date,
+        last_complete_month date, git_sha varchar, duration_seconds double, raw_dir varchar,
+        landing_fingerprint varchar, mart_rows varchar)""",
+    "publish_marts": "(publish_id bigint, mart varchar, row_count bigint)",
+    "raw_row_counts": """(
+        publish_id bigint, table_name varchar, current_rows bigint, raw_rows bigint,
+        batch_files bigint, newest_loaded_at timestamp)""",
+}
+VALIDATED_FILES_DDL = "(table_name varchar, file_name varchar, size bigint, mtime_ns bigint)"
+
+
+@dataclass(frozen=True)
+class RawCount:
+    table: str
+    current_rows: int
+    raw_rows: int
+    batch_files: int
+    newest_loaded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the last publish recorded: the raw row counts (the row-count gate's reference)
+    and the batch files its raw gate validated (which the next raw gate need not read again)."""
+
+    publish_id: int
+    published_at: datetime
+    raw_dir: str
+    current_rows: dict[str, int]
+    validated_files: frozenset[FileStat] = frozenset()
+
+    def min_current_rows(self, table: str, ratio: float) -> int | None:
+        """The fewest current rows ``table`` may have now (None if it was not counted)."""
+        if table not in self.current_rows:
+            return None
+        return math.ceil(self.current_rows[table] * ratio)
+
+
+@dataclass(frozen=True)
+class Publish:
+    """One row of ``meta.publish_log``."""
+
+    publish_id: int
+    published_at: datetime
+    run_id: str
+    as_of_date: date
+    last_complete_month: date
+    git_sha: str
+    duration_seconds: float
+    mart_rows: dict[str, int]
+
+
+def _prefix(catalog: str | None) -> str:
+    return f"{quote_identifier(catalog)}.{SCHEMA}" if catalog else SCHEMA
+
+
+def has_table(con: duckdb.DuckDBPyConnection, table: str, catalog: str | None = None) -> bool:
+    query = (
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    )
+    params: list[str] = [SCHEMA, table]
+    if catalog:
+        query += " and table_catalog = ?"
+        params.append(catalog)
+    row = con.execute(query, params).fetchone()
+    return bool(row and row[0])
+
+
+# --- build file ------------------------------------------------------------------------------
+
+
+def write_build_marker(build_path: Path, run_id: str, raw_dir: Path) -> None:
+    """Record the run that finished building the file, and from which landing dir."""
+    with duckdb.connect(str(build_path)) as con:
+        con.execute(f"create schema if not exists {SCHEMA}")
+        con.execute(
+            f"create or replace table {SCHEMA}.build as "
+            "select ? as run_id, ? as built_at, ? as raw_dir",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), str(raw_dir)],
+        )
+
+
+def read_build_marker(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> str | None:
+    """The run id that finished building database ``catalog`` of ``con`` (None if unmarked)."""
+    if not has_table(con, "build", catalog):
+        return None
+    row = con.execute(f"select run_id from {_prefix(catalog)}.build").fetchone()
+    return row[0] if row else None
+
+
+# --- serving file ----------------------------------------------------------------------------
+
+
+def read_baseline(serving_path: Path) -> Baseline | None:
+    """The raw row counts and validated files of the last publish (serving file read-only)."""
+    if not serving_path.exists():
+        return None
+    with duckdb.connect(str(serving_path), read_only=True) as con:
+        if not has_table(con, "publish_log"):
+            return None
+        last = con.execute(
+            f"select publish_id, published_at, raw_dir from {SCHEMA}.publish_log "
+            "order by publish_id desc limit 1"
+        ).fetchone()
+        if last is None:
+            return None
+        rows = con.execute(
+            f"select table_name, current_rows from {SCHEMA}.raw_row_counts where publish_id = ?",
+            [last[0]],
+        ).fetchall()
+        validated = (
+            con.execute(
+                f"select table_name, file_name, size, mtime_ns from {SCHEMA}.validated_files"
+            ).fetchall()
+            if has_table(con, "validated_files")  # absent in files published before it existed
+            else []
+        )
+    return Baseline(last[0], last[1], last[2], dict(rows), frozenset(validated))
+
+
+def latest_publish(con: duckdb.DuckDBPyConnection) -> Publish | None:
+    """The newest row of ``meta.publish_log`` of ``con``'s database, if it has one."""
+    if not has_table(con, "publish_log"):
+        return None
+    row = con.execute(
+        "select publish_id, published_at, run_id, as_of_date, last_complete_month, git_sha, "
+        f"duration_seconds, mart_rows from {SCHEMA}.publish_log "
+        "order by publish_id desc limit 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return Publish(*row[:7], mart_rows=json.loads(row[7]))
+
+
+def create_serving_meta(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
+    """Create schema meta in a new serving candidate, with the history of ``previous`` (the
+    current serving file, attached read-only) carried forward; returns the next publish id."""
+    con.execute(f"create schema {SCHEMA}")
+    for table, ddl in SERVING_HISTORY_DDL.items():
+        con.execute(f"create table {SCHEMA}.{table} {ddl}")
+    con.execute(f"create table {SCHEMA}.validated_files {VALIDATED_FILES_DDL}")
+    if previous is not None and previous.exists():
+        con.execute(f"attach {quote_literal(str(previous))} as previous (read_only)")
+        try:
+            for table in SERVING_HISTORY_DDL:
+                if has_table(con, table, "previous"):  # older files lack newer tables
+                    con.execute(
+                        f"insert into {SCHEMA}.{table} select * from previous.{SCHEMA}.{table}"
+                    )
+        finally:
+            con.execute("detach previous")
+    row = con.execute(f"select coalesce(max(publish_id), 0) + 1 from {SCHEMA}.publish_log")
+    return int(row.fetchone()[0])
+
+
+def record_publish(
+    con: duckdb.DuckDBPyConnection,
+    publish: Publish,
+    *,
+    raw_dir: Path,
+    landing_fingerprint: str,
+    raw_counts: Iterable[RawCount],
+    validated_files: Iterable[FileStat],
+) -> None:
+    """Append ``publish`` to the candidate's history (after ``create_serving_meta``)."""
+    con.execute(
+        f"insert into {SCHEMA}.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            publish.publish_id,
+            publish.published_at,
+            publish.run_id,
+            publish.as_of_date,
+            publish.last_complete_month,
+            publish.git_sha,
+            publish.duration_seconds,
+            str(raw_dir),
+            landing_fingerprint,
+            json.dumps(publish.mart_rows),
+        ],
+    )
+    con.executemany(
+        f"insert into {SCHEMA}.publish_marts values (?, ?, ?)",
+        [[publish.publish_id, mart, rows] for mart, rows in publish.mart_rows.items()],
+    )
+    counts = [
+        [publish.publish_id, c.table, c.current_rows, c.raw_rows, c.batch_files, c.newest_loaded_at]
+        for c in raw_counts
+    ]
+    if counts:
+        con.executemany(f"insert into {SCHEMA}.raw_row_counts values (?, ?, ?, ?, ?, ?)", counts)
+    files = [list(stat) for stat in validated_files]
+    if files:
+        con.executemany(f"insert into {SCHEMA}.validated_files values (?, ?, ?, ?)", files)
