@@ -17,7 +17,7 @@ MANIFEST := target_orch/manifest.json
 TEST_WORKERS ?= 2
 DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros tests/dbt seeds -type f 2>/dev/null)
 
-.PHONY: setup run build sample test lint dev export bench clean
+.PHONY: setup run build sample test lint dev suites export bench clean
 
 setup: $(STAMP) $(MANIFEST)  ## create .venv (idempotent) and prepare the dbt manifest
 
@@ -58,8 +58,11 @@ dev: setup  ## Dagster UI with the asset graph, checks, schedule and sensor
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions
 
+suites: setup  ## regenerate the GX suites expectations/*.json from the contract (never edit them)
+	$(BIN)/python -m orchestration.quality.make_suites
+
 export: setup  ## finance marts as CSV + Parquet with manifest.json in data/exports/<as_of_date>/
-	$(BIN)/python -m orchestration.export
+	$(BIN)/python -m orchestration.defs.publish.export
 
 SCALE ?= M
 bench: setup  ## benchmark at SCALE=S|M|L (10k/100k/1M accounts); figures in bench/results/<scale>.json

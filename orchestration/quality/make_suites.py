@@ -1,14 +1,17 @@
-"""Write the raw-gate expectation suites once, from the dbt yml; the JSON is then committed.
+"""Generate every GX expectation suite (``expectations/*.json``) from its one source.
 
-    python -m orchestration.quality.make_suites [--force] [--table crm/accounts ...]
+    make suites    # python -m orchestration.quality.make_suites
+    python -m orchestration.quality.make_suites --check  # exit 1 if a checked-in suite differs
 
 Reads the landing contract (``orchestration.lib.contract``: columns, types, keys), the
 sources yml (``not_null`` tests, ``freshness.error_after``) and the staging models yml
 (``not_null``, ``accepted_values`` and ``expression_is_true`` tests: enums and ranges), and
 writes ``expectations/<source>__<table>.raw_files.json``, ``.raw.json`` and
 ``.raw_table.json`` plus
-``billing__fx_rates.coverage.json``. Existing files are kept unless ``--force``: once written,
-the JSON is the source of truth and may be edited by hand. Mart suites are written by hand.
+``billing__fx_rates.coverage.json``; and the mart suites ``<mart>.mart.json`` and
+``_every_mart.mart.json`` from the hand-written rules in ``orchestration.quality.mart_rules``.
+The JSON is generated, never edited: change the yml or the rules module, then ``make suites``
+(a test fails when a checked-in suite differs from what this gives).
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from typing import Any
 
 import yaml
 
-from orchestration.lib.contract import PROJECT_DIR, RawTable, raw_tables
-from orchestration.lib.settings import EXPECTATIONS_DIR
+from orchestration.lib.contract import RawTable, raw_tables
+from orchestration.lib.settings import EXPECTATIONS_DIR, PROJECT_DIR
 from orchestration.quality.frames import KEY_COUNT
+from orchestration.quality.mart_rules import EVERY_MART, MART_RULES
+from orchestration.quality.suites import EVERY_MART as EVERY_MART_NAME
 from orchestration.quality.suites import suite_path
 
-GENERATED_BY = "python -m orchestration.quality.make_suites (then edited by hand if needed)"
+GENERATED_BY = "make suites (python -m orchestration.quality.make_suites); do not edit"
 ROW_COUNT_MIN_RATIO = 0.9  # current rows may not shrink by more than 10% since the last publish
 # Tables that get rows monthly or rarely may go longer without a load than the sources'
 # error_after; their newest _loaded_at is allowed to be this many days old.
@@ -152,11 +157,17 @@ def raw_suite(table: RawTable, source: dict, table_yml: dict, model: dict | None
     derived: dict[str, str] = {}
     ranges: list[dict] = []
     enums: list[dict] = []
-    for column in (model or {}).get("columns", []):
+    # value rules from the staging model's columns, then the source's own column tests (a
+    # table whose rules dbt tests on every raw row, e.g. support/ticket_events)
+    seen: set[tuple[str, str]] = set()
+    for column in [*(model or {}).get("columns", []), *table_yml.get("columns", [])]:
         name = column["name"]
         if name not in columns:
             continue
         for test, body in _tests(column):
+            if (name, test) in seen and test != "not_null":
+                continue
+            seen.add((name, test))
             args = body.get("arguments", body)
             if test == "not_null":
                 not_null.add(name)
@@ -296,26 +307,38 @@ def coverage_suite() -> dict[str, Any]:
     }
 
 
-def write(path: Path, suite: dict, force: bool) -> bool:
-    if path.exists() and not force:
-        return False
-    path.write_text(json.dumps(suite, indent=2) + "\n")
-    return True
+def _mart_files() -> dict[str, Path]:
+    return {path.stem: path for path in sorted(PROJECT_DIR.glob("models/marts/*/*.yml"))}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--force", action="store_true", help="overwrite existing suites")
-    parser.add_argument("--table", action="append", help="only this source/table")
-    parser.add_argument("--out", type=Path, default=EXPECTATIONS_DIR)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+def mart_suites() -> dict[str, dict[str, Any]]:
+    """``<mart>`` -> its suite, and ``_every_mart`` -> the rules every mart gets."""
+    files = _mart_files()
+    suites: dict[str, dict[str, Any]] = {
+        EVERY_MART_NAME: {"name": f"{EVERY_MART_NAME}.mart", **EVERY_MART}
+    }
+    for mart, rules in MART_RULES.items():
+        suites[mart] = {
+            "name": f"{mart}.mart",
+            "meta": {
+                "mart": mart,
+                "stage": "mart",
+                "contract": f"{files[mart].relative_to(PROJECT_DIR)} (definitions of every column)",
+                "index_columns": rules.index_columns,
+                "derived_columns": rules.derived_columns,
+                "generated_by": GENERATED_BY,
+            },
+            "expectations": rules.expanded(),
+        }
+    return suites
+
+
+def all_suites() -> dict[str, dict[str, Any]]:
+    """Every suite by file name, as ``make suites`` writes it."""
     sources = _source_tables()
     models = _staging_models()
-    written = []
+    suites: dict[str, dict[str, Any]] = {}
     for path, table in raw_tables().items():
-        if args.table and path not in args.table:
-            continue
         source, table_yml = sources[path]
         model = models.get(f"stg_{table.source}__{table.name}")
         for stage, suite in (
@@ -323,17 +346,44 @@ def main(argv: list[str] | None = None) -> int:
             ("raw", raw_suite(table, source, table_yml, model)),
             ("raw_table", raw_table_suite(table, source, table_yml)),
         ):
-            target = suite_path(args.out, path, stage)
-            if write(target, suite, args.force):
-                written.append(target)
-    if not args.table or "billing/fx_rates" in args.table:
-        target = suite_path(args.out, "billing/fx_rates", "coverage")
-        if write(target, coverage_suite(), args.force):
-            written.append(target)
-    for target in written:
-        shown = target.relative_to(PROJECT_DIR) if target.is_relative_to(PROJECT_DIR) else target
-        print(f"wrote {shown}")
-    print(f"{len(written)} suite(s) written to {args.out}")
+            suites[suite_path(Path(), path, stage).name] = suite
+    suites[suite_path(Path(), "billing/fx_rates", "coverage").name] = coverage_suite()
+    for mart, suite in mart_suites().items():
+        suites[suite_path(Path(), mart, "mart").name] = suite
+    return suites
+
+
+def render(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare, write nothing")
+    parser.add_argument("--out", type=Path, default=EXPECTATIONS_DIR)
+    args = parser.parse_args(argv)
+    suites = all_suites()
+    existing = {path.name for path in args.out.glob("*.json")} if args.out.is_dir() else set()
+    stale = sorted(existing - set(suites))
+    changed = [
+        name
+        for name, suite in suites.items()
+        if not (args.out / name).is_file() or (args.out / name).read_text() != render(suite)
+    ]
+    if args.check:
+        for name in changed:
+            print(f"{args.out / name} differs from what the contract gives (make suites)")
+        for name in stale:
+            print(f"{args.out / name} is not generated by make suites: remove it")
+        return 1 if changed or stale else 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name in changed:
+        (args.out / name).write_text(render(suites[name]))
+        print(f"wrote {args.out / name}")
+    for name in stale:
+        (args.out / name).unlink()
+        print(f"removed {args.out / name}")
+    print(f"{len(suites)} suites in {args.out}: {len(changed)} written, {len(stale)} removed")
     return 0
 
 
