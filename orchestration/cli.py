@@ -1,7 +1,9 @@
-"""Run the ``refresh`` job in-process and say what happened.
+"""Run the ``refresh`` job in-process and say what happened; list and roll back publishes.
 
     python -m orchestration.cli run [--as-of-date YYYY-MM-DD] [--full-refresh]
                                     [--accept-row-count-drop]
+    python -m orchestration.cli history            # every publish, newest last
+    python -m orchestration.cli rollback [--to ID] # serve an earlier kept publish again
 
 Runs against the Dagster instance in ``DAGSTER_HOME`` (default ``data/dagster``), so the run,
 its checks and its metadata show up in ``make dev``. Prints where the serving file is and a
@@ -136,6 +138,55 @@ def run(args: argparse.Namespace) -> int:
     return report(result, settings, time.perf_counter() - began)
 
 
+def show_history(args: argparse.Namespace) -> int:
+    from orchestration.defs.publish.history import history
+
+    settings = Settings.from_env()
+    entries = history(settings.serving_path)
+    if not entries:
+        print(f"no publishes: {settings.serving_path} does not exist or has no publish log")
+        return 1
+    print(f"Publishes of {settings.serving_path} (* = served now, k = file kept for rollback)")
+    print(
+        f"{'':2} {'id':>4} {'action':<8} {'as of':<10} {'published at (UTC)':<19} "
+        f"{'rows':>9} {'git':<8} changes"
+    )
+    for entry in entries:
+        p = entry.publish
+        flags = ("*" if entry.serving else " ") + ("k" if entry.kept else " ")
+        print(
+            f"{flags} {p.publish_id:>4} {p.action:<8} {p.as_of_date!s:<10} "
+            f"{p.published_at:%Y-%m-%d %H:%M:%S} {sum(p.mart_rows.values()):>9} "
+            f"{p.git_sha[:8]:<8} {entry.changes}"
+        )
+    return 0
+
+
+def do_rollback(args: argparse.Namespace) -> int:
+    from orchestration.defs.publish.serving import PublishError, rollback
+
+    settings = Settings.from_env()
+    try:
+        record = rollback(
+            settings.serving_path,
+            args.to,
+            keep=settings.serving_keep,
+            storage_version=settings.serving_storage_version,
+        )
+    except PublishError as error:
+        print(f"rollback failed: {error}; the serving file is unchanged", file=sys.stderr)
+        return 1
+    print(
+        f"Rolled back: publish #{record.publish_id} serves the marts of #{record.restores} "
+        f"(as of {record.as_of_date}) in {settings.serving_path}."
+    )
+    print(
+        "The next refresh publishes a new build from the landing dir as usual; roll back "
+        "again after it if the landing still holds the bad batch."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,10 +198,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="accept tables that shrank since the last publish (deliberate reload)",
     )
+    commands.add_parser("history", help="list the publishes of the serving file")
+    rollback_parser = commands.add_parser(
+        "rollback", help="serve an earlier kept publish again (atomically, logged)"
+    )
+    rollback_parser.add_argument(
+        "--to", type=int, help="publish id (default: the refresh publish before what is served)"
+    )
     args = parser.parse_args(argv)
-    if args.command == "run":
-        return run(args)
-    return 2
+    handlers = {"run": run, "history": show_history, "rollback": do_rollback}
+    return handlers[args.command](args)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ Serving file (``CX_SERVING_PATH``, what BI reads). The first three tables are hi
 publish carries them forward from the previous serving file and appends its own rows.
 
 - ``meta.publish_log`` (publish_id, published_at, run_id, as_of_date, last_complete_month,
-  git_sha, duration_seconds, raw_dir, landing_fingerprint, mart_rows as JSON): one row per
-  publish.
+  git_sha, duration_seconds, raw_dir, landing_fingerprint, mart_rows as JSON, action,
+  restores): one row per publish. ``action`` is ``publish`` (a refresh) or ``rollback``
+  (``cli rollback``: the marts of publish ``restores`` served again; null in files published
+  before rollbacks existed, meaning ``publish``).
 - ``meta.publish_marts`` (publish_id, mart, row_count): rows per mart per publish.
 - ``meta.raw_row_counts`` (publish_id, table_name, current_rows, raw_rows, batch_files,
   newest_loaded_at): what the raw gate counted; the next row-count check compares with the
@@ -48,7 +50,7 @@ SERVING_HISTORY_DDL = {  # tables every publish carries forward from the previou
     "publish_log": """(
         publish_id bigint, published_at timestamp, run_id varchar, as_of_date date,
         last_complete_month date, git_sha varchar, duration_seconds double, raw_dir varchar,
-        landing_fingerprint varchar, mart_rows varchar)""",
+        landing_fingerprint varchar, mart_rows varchar, action varchar, restores bigint)""",
     "publish_marts": "(publish_id bigint, mart varchar, row_count bigint)",
     "raw_row_counts": """(
         publish_id bigint, table_name varchar, current_rows bigint, raw_rows bigint,
@@ -96,6 +98,8 @@ class Publish:
     git_sha: str
     duration_seconds: float
     mart_rows: dict[str, int]
+    action: str = "publish"
+    restores: int | None = None  # for a rollback: the publish whose marts it serves again
 
 
 def _prefix(catalog: str | None) -> str:
@@ -110,8 +114,8 @@ def has_table(con: duckdb.DuckDBPyConnection, table: str, catalog: str | None = 
     if catalog:
         query += " and table_catalog = ?"
         params.append(catalog)
-    row = con.execute(query, params).fetchone()
-    return bool(row and row[0])
+    ((count,),) = con.execute(query, params).fetchall()
+    return count > 0
 
 
 # --- build file ------------------------------------------------------------------------------
@@ -166,18 +170,36 @@ def read_baseline(serving_path: Path) -> Baseline | None:
     return Baseline(last[0], last[1], last[2], dict(rows), frozenset(validated))
 
 
-def latest_publish(con: duckdb.DuckDBPyConnection) -> Publish | None:
-    """The newest row of ``meta.publish_log`` of ``con``'s database, if it has one."""
-    if not has_table(con, "publish_log"):
-        return None
-    row = con.execute(
-        "select publish_id, published_at, run_id, as_of_date, last_complete_month, git_sha, "
-        f"duration_seconds, mart_rows from {SCHEMA}.publish_log "
-        "order by publish_id desc limit 1"
-    ).fetchone()
-    if row is None:
-        return None
-    return Publish(*row[:7], mart_rows=json.loads(row[7]))
+def publish_log(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[Publish]:
+    """Every row of ``meta.publish_log`` of database ``catalog`` of ``con``, oldest first."""
+    if not has_table(con, "publish_log", catalog):
+        return []
+    result = con.execute(f"select * from {_prefix(catalog)}.publish_log order by publish_id")
+    columns = [column[0] for column in result.description]
+    entries = []
+    for values in result.fetchall():
+        row = dict(zip(columns, values, strict=True))
+        entries.append(
+            Publish(
+                publish_id=row["publish_id"],
+                published_at=row["published_at"],
+                run_id=row["run_id"],
+                as_of_date=row["as_of_date"],
+                last_complete_month=row["last_complete_month"],
+                git_sha=row["git_sha"],
+                duration_seconds=row["duration_seconds"],
+                mart_rows=json.loads(row["mart_rows"]),
+                action=row.get("action") or "publish",
+                restores=row.get("restores"),
+            )
+        )
+    return entries
+
+
+def latest_publish(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> Publish | None:
+    """The newest row of ``meta.publish_log`` of database ``catalog`` of ``con``, if any."""
+    log = publish_log(con, catalog)
+    return log[-1] if log else None
 
 
 def create_serving_meta(con: duckdb.DuckDBPyConnection, previous: Path | None) -> int:
@@ -192,13 +214,44 @@ def create_serving_meta(con: duckdb.DuckDBPyConnection, previous: Path | None) -
         try:
             for table in SERVING_HISTORY_DDL:
                 if has_table(con, table, "previous"):  # older files lack newer tables
-                    con.execute(
-                        f"insert into {SCHEMA}.{table} select * from previous.{SCHEMA}.{table}"
+                    con.execute(  # by name: older files lack newer columns
+                        f"insert into {SCHEMA}.{table} by name "
+                        f"select * from previous.{SCHEMA}.{table}"
                     )
         finally:
             con.execute("detach previous")
     row = con.execute(f"select coalesce(max(publish_id), 0) + 1 from {SCHEMA}.publish_log")
     return int(row.fetchone()[0])
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    publish: Publish,
+    *,
+    raw_dir: str | None,
+    landing_fingerprint: str | None,
+) -> None:
+    con.execute(
+        f"insert into {SCHEMA}.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            publish.publish_id,
+            publish.published_at,
+            publish.run_id,
+            publish.as_of_date,
+            publish.last_complete_month,
+            publish.git_sha,
+            publish.duration_seconds,
+            raw_dir,
+            landing_fingerprint,
+            json.dumps(publish.mart_rows),
+            publish.action,
+            publish.restores,
+        ],
+    )
+    con.executemany(
+        f"insert into {SCHEMA}.publish_marts values (?, ?, ?)",
+        [[publish.publish_id, mart, rows] for mart, rows in publish.mart_rows.items()],
+    )
 
 
 def record_publish(
@@ -211,25 +264,7 @@ def record_publish(
     validated_files: Iterable[FileStat],
 ) -> None:
     """Append ``publish`` to the candidate's history (after ``create_serving_meta``)."""
-    con.execute(
-        f"insert into {SCHEMA}.publish_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            publish.publish_id,
-            publish.published_at,
-            publish.run_id,
-            publish.as_of_date,
-            publish.last_complete_month,
-            publish.git_sha,
-            publish.duration_seconds,
-            str(raw_dir),
-            landing_fingerprint,
-            json.dumps(publish.mart_rows),
-        ],
-    )
-    con.executemany(
-        f"insert into {SCHEMA}.publish_marts values (?, ?, ?)",
-        [[publish.publish_id, mart, rows] for mart, rows in publish.mart_rows.items()],
-    )
+    _log(con, publish, raw_dir=str(raw_dir), landing_fingerprint=landing_fingerprint)
     counts = [
         [publish.publish_id, c.table, c.current_rows, c.raw_rows, c.batch_files, c.newest_loaded_at]
         for c in raw_counts
@@ -239,3 +274,31 @@ def record_publish(
     files = [list(stat) for stat in validated_files]
     if files:
         con.executemany(f"insert into {SCHEMA}.validated_files values (?, ?, ?, ?)", files)
+
+
+def record_rollback(
+    con: duckdb.DuckDBPyConnection, publish: Publish, *, source_catalog: str
+) -> None:
+    """Append rollback ``publish`` (after ``create_serving_meta``): its row-count baseline and
+    validated files are those of the publish it restores, attached as ``source_catalog``, so
+    the next raw gate compares with, and skips the files validated by, what is served."""
+    source = f"{quote_identifier(source_catalog)}.{SCHEMA}"
+    restored = con.execute(
+        f"select raw_dir, landing_fingerprint from {source}.publish_log where publish_id = ?",
+        [publish.restores],
+    ).fetchone()
+    _log(
+        con,
+        publish,
+        raw_dir=restored[0] if restored else None,
+        landing_fingerprint=restored[1] if restored else None,
+    )
+    con.execute(
+        f"insert into {SCHEMA}.raw_row_counts by name select * replace (? as publish_id) "
+        f"from {source}.raw_row_counts where publish_id = ?",
+        [publish.publish_id, publish.restores],
+    )
+    if has_table(con, "validated_files", source_catalog):
+        con.execute(
+            f"insert into {SCHEMA}.validated_files by name select * from {source}.validated_files"
+        )

@@ -7,6 +7,8 @@
 | ``CX_SERVING_PATH`` | ``data/warehouse/serving.duckdb`` | the file BI tools open read-only |
 | ``CX_GX_DIR`` | ``data`` | Great Expectations Data Docs go to ``<dir>/gx/data_docs`` |
 | ``CX_SENSOR_SETTLE_SECONDS`` | ``30`` | a new batch file must be this old before the sensor acts |
+| ``CX_SERVING_KEEP`` | ``7`` | how many published files are kept for ``cli rollback`` |
+| ``CX_SERVING_STORAGE_VERSION`` | ``v1.4.0`` | the serving file's storage version (DuckDB 1.4+) |
 
 Relative paths are relative to the project root (where dbt runs), whatever the current
 directory. The build file and the serving file must be different files; the serving file is
@@ -41,6 +43,8 @@ class Settings:
     expectations_dir: Path = EXPECTATIONS_DIR
     gate_memory_limit: str = "3GB"  # the raw gate's DuckDB (it spills beyond)
     gate_chunk_rows: int = 1_000_000  # GX validates at most this many rows per DataFrame
+    serving_keep: int = 7  # published files kept for rollback (the serving file's included)
+    serving_storage_version: str = "v1.4.0"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,11 +56,16 @@ class Settings:
             sensor_settle_seconds=float(os.environ.get("CX_SENSOR_SETTLE_SECONDS", "30")),
             gate_memory_limit=os.environ.get("CX_GATE_MEMORY_LIMIT", "3GB"),
             gate_chunk_rows=int(os.environ.get("CX_GATE_CHUNK_ROWS", "1000000")),
+            serving_keep=int(os.environ.get("CX_SERVING_KEEP", "7")),
+            serving_storage_version=os.environ.get("CX_SERVING_STORAGE_VERSION", "").strip()
+            or "v1.4.0",
         )
         settings.validate()
         return settings
 
     def validate(self) -> None:
+        if self.serving_keep < 1:
+            raise ValueError(f"CX_SERVING_KEEP must be at least 1, not {self.serving_keep}")
         if self.build_path.resolve() == self.serving_path.resolve():
             raise ValueError(
                 f"CX_DUCKDB_PATH and CX_SERVING_PATH are both {self.build_path}: the build "

@@ -105,3 +105,31 @@ def executed_steps(result: dg.ExecuteInProcessResult) -> set[str]:
         for e in result.all_events
         if e.event_type_value == "STEP_START" and e.step_key is not None
     }
+
+
+def make_build(path: Path, run_id: str, rows: int) -> Path:
+    """A build file as dbt leaves it: marts, the reporting period and the build marker."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema intermediate; create schema meta")
+        con.execute(
+            "create table marts.bridge as select range as id, range * 10.0 as amount "
+            f"from range({rows})"
+        )
+        con.execute("create table marts.other as select 'x' as label")
+        con.execute(
+            "create table intermediate.int_reporting_period as select "
+            "date '2026-07-15' as as_of_date, date '2026-06-01' as last_complete_month"
+        )
+        con.execute(
+            "create table meta.build as select ? as run_id, now() as built_at, 'raw' as raw_dir",
+            [run_id],
+        )
+    return path
+
+
+@pytest.fixture
+def builds(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "run-a": make_build(tmp_path / "a.duckdb", "run-a", 3),
+        "run-b": make_build(tmp_path / "b.duckdb", "run-b", 5),
+    }

@@ -59,27 +59,7 @@ LOOPER = textwrap.dedent(
 )
 
 
-def make_build(path: Path, run_id: str, rows: int) -> Path:
-    """A build file as dbt leaves it: marts, the reporting period and the build marker."""
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema intermediate; create schema meta")
-        con.execute(
-            "create table marts.bridge as select range as id, range * 10.0 as amount "
-            f"from range({rows})"
-        )
-        con.execute("create table marts.other as select 'x' as label")
-        con.execute(
-            "create table intermediate.int_reporting_period as select "
-            "date '2026-07-15' as as_of_date, date '2026-06-01' as last_complete_month"
-        )
-        con.execute(
-            "create table meta.build as select ? as run_id, now() as built_at, 'raw' as raw_dir",
-            [run_id],
-        )
-    return path
-
-
-def do_publish(build: Path, serving: Path, run_id: str) -> publishing.PublishRecord:
+def do_publish(build: Path, serving: Path, run_id: str, keep: int = 7) -> publishing.PublishRecord:
     return publish(
         build,
         serving,
@@ -89,15 +69,8 @@ def do_publish(build: Path, serving: Path, run_id: str) -> publishing.PublishRec
         raw_dir=Path("raw"),
         landing_fingerprint="abc",
         run_started_at=datetime(2026, 7, 15, 3),
+        keep=keep,
     )
-
-
-@pytest.fixture
-def builds(tmp_path: Path) -> dict[str, Path]:
-    return {
-        "run-a": make_build(tmp_path / "a.duckdb", "run-a", 3),
-        "run-b": make_build(tmp_path / "b.duckdb", "run-b", 5),
-    }
 
 
 def test_publish_records_counts_and_carries_the_log_forward(builds, tmp_path: Path) -> None:
@@ -124,6 +97,7 @@ def test_publish_records_counts_and_carries_the_log_forward(builds, tmp_path: Pa
     assert sorted(p.name for p in serving.parent.iterdir()) == [
         ".serving.duckdb.publish.lock",
         "serving.duckdb",
+        "serving.history",  # the kept publishes, for rollback
     ]
 
 
@@ -175,7 +149,7 @@ def test_a_crash_while_writing_the_candidate_leaves_serving_untouched(
             con.execute("create table half_written as select 1")
         raise OSError("disk full")
 
-    monkeypatch.setattr(publishing, "_write_candidate", crash)
+    monkeypatch.setattr(publishing, "_write_serving_file", crash)
     with pytest.raises(OSError, match="disk full"):
         do_publish(builds["run-b"], serving, "run-b")
     assert sha256(serving) == checksum

@@ -111,6 +111,8 @@ def build_publish_asset(
                 landing_fingerprint=",".join(sorted(fingerprints)),
                 run_started_at=_run_started_at(context),
                 validated_files=validated,
+                keep=settings.serving_keep,
+                storage_version=settings.serving_storage_version,
             )
         except PublishError as error:
             raise dg.Failure(f"Not published: {error}") from error
