@@ -48,3 +48,37 @@ def test_an_unreadable_build_file_and_its_spill_dir_are_deleted(tmp_path: Path) 
     reason = prepare_build_file(path)
     assert reason is not None and reason.startswith("the build file could not be opened")
     assert not path.exists() and not spill.exists()
+
+
+def test_a_build_file_open_in_another_process_is_named_and_kept(build: Path) -> None:
+    import subprocess
+    import sys
+
+    from orchestration.defs.dbt.build_file import BuildFileInUseError
+
+    (spill := build.with_name(build.name + ".tmp")).mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('open', flush=True);"
+            " sys.stdin.read()",
+            str(build),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        with pytest.raises(BuildFileInUseError) as raised:
+            prepare_build_file(build)
+        message = str(raised.value)
+        assert f"is open in process {holder.pid} (" in message
+        assert "nothing was deleted" in message
+    finally:
+        holder.communicate("", timeout=60)
+    assert build.exists() and spill.is_dir()  # neither the file nor its spill dir was removed
+    assert prepare_build_file(build) is None  # once closed, the build is used as before
+    with duckdb.connect(str(build), read_only=True) as con:
+        assert con.execute("select x from t").fetchall() == [(1,)]

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.defs.dbt.assets import load_manifest, mart_models
+from orchestration.defs.dbt.project import load_manifest, mart_models
 from orchestration.lib.contract import raw_tables
 from tests.orchestration.conftest import (
     AS_OF,

@@ -21,7 +21,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.defs.dbt.build_file import prepare_build_file
+from orchestration.defs.dbt.build_file import BuildFileInUseError, prepare_build_file
 from orchestration.defs.dbt.project import (
     DBT_PROJECT,
     dbt_nodes,
@@ -123,7 +123,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         except LockHeldError as error:
             raise dg.Failure(str(error)) from error
         try:
-            rebuild = prepare_build_file(settings.build_path)
+            try:
+                rebuild = prepare_build_file(settings.build_path)
+            except BuildFileInUseError as error:
+                raise dg.Failure(str(error)) from error
             if rebuild:
                 context.log.warning(f"full refresh of {settings.build_path}: {rebuild}")
             settings.build_path.parent.mkdir(parents=True, exist_ok=True)
