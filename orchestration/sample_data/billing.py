@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from orchestration._sample_common import (
+from orchestration.sample_data.common import (
     CURRENCIES,
     DAY,
     HOUR,
@@ -37,6 +37,13 @@ DRAFT, OPEN, PAID, VOID, UNCOLLECTIBLE = range(5)
 OUTCOME_PROBS = (0.955, 0.012, 0.013)  # paid, void, uncollectible; the rest stays open
 
 
+def anchor_offset(start: np.ndarray) -> np.ndarray:
+    """When in its month a subscription is invoiced, as an offset from the month's start: on
+    the anchor day (the start's day of month, at most the 28th) at the start's time of day."""
+    anchor = np.minimum(day_of_month(start), 28)
+    return (anchor - 1) * DAY + (start - month_start_us(month_index(start))) % DAY
+
+
 def billing_periods(start: np.ndarray, end: np.ndarray, interval: np.ndarray):
     """Issue times of all invoices of subscriptions running over ``[start, end)``.
 
@@ -44,8 +51,7 @@ def billing_periods(start: np.ndarray, end: np.ndarray, interval: np.ndarray):
     """
     step = np.where(interval == 1, 12, 1)
     first_month = month_index(start)
-    anchor = np.minimum(day_of_month(start), 28)
-    offset = (anchor - 1) * DAY + (start - month_start_us(first_month)) % DAY
+    offset = anchor_offset(start)
     k_last = np.maximum((month_index(end) - first_month) // step, 0)
     last_issue = month_start_us(first_month + k_last * step) + offset
     k_last = np.where((last_issue < end) | (k_last == 0), k_last, k_last - 1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from orchestration._sample_billing import (
+from orchestration.sample_data.billing import (
     OPEN,
     PAID,
     UNCOLLECTIBLE,
@@ -23,21 +23,20 @@ from orchestration._sample_billing import (
     settle,
     subscription_columns,
 )
-from orchestration._sample_common import (
+from orchestration.sample_data.common import (
     CHANNELS,
     CURRENCIES,
     DAY,
     HOUR,
-    MINUTE,
     NAT,
     BatchWriter,
+    Counters,
     dates_from_months,
     labels,
-    lognormal,
     month_index,
     rng_for,
 )
-from orchestration._sample_entities import (
+from orchestration.sample_data.entities import (
     Accounts,
     Contacts,
     account_columns,
@@ -45,18 +44,18 @@ from orchestration._sample_entities import (
     make_accounts,
     make_contacts,
 )
-from orchestration._sample_history import CHUNK_ACCOUNTS, Clock, Lifecycle
-from orchestration._sample_support import (
+from orchestration.sample_data.history import CHUNK_ACCOUNTS, Clock, Lifecycle
+from orchestration.sample_data.support import (
     CSAT_SHARE,
-    csat_scores,
+    csat_answers,
     event_columns,
-    follow_up_delay,
     survey_columns,
+    survey_rows,
     ticket_attributes,
     ticket_categories,
     ticket_columns,
 )
-from orchestration._sample_tickets import ST_CLOSED, ST_SOLVED, TicketState, simulate_tickets
+from orchestration.sample_data.tickets import ST_CLOSED, ST_SOLVED, TicketState, simulate_tickets
 
 NULL_ACCOUNT_TICKETS = 0.03
 ONE_OFF_SHARE = 0.12
@@ -65,18 +64,6 @@ REFUND_SHARE = 0.022
 CHANNEL_CAC = np.array([15_000, 90_000, 70_000, 60_000, 150_000, 20_000])
 CHANNEL_BASE = np.array([300_000, 150_000, 100_000, 50_000, 400_000, 20_000])
 EUR_PARTNER_FROM_MONTH = 12  # the partner programme is paid in EUR after the first year
-
-
-@dataclass
-class Counters:
-    """Next sequence number of every id, carried from chunk to chunk."""
-
-    next: dict[str, int]
-
-    def take(self, table: str, n: int) -> np.ndarray:
-        first = self.next[table]
-        self.next[table] = first + n
-        return np.arange(first, first + n, dtype=np.int64)
 
 
 @dataclass
@@ -246,7 +233,7 @@ def write_support(
     ev = state.events
     event_numbers = ids_.take("support/ticket_events", len(ev.ticket))
     writer.write("support/ticket_events", event_columns(event_numbers, numbers[ev.ticket], ev))
-    surveys = survey_rows(rng, chunk, refs, created, state, clock.cutoff)
+    surveys = chunk_surveys(rng, chunk, refs, created, state, clock.cutoff)
     writer.write(
         "support/survey_responses",
         survey_columns(rng, ids_.take("support/survey_responses", len(surveys["type"])), surveys),
@@ -266,7 +253,7 @@ def with_unknown_requesters(rng: np.random.Generator, tickets: tuple, clock: Clo
     )
 
 
-def survey_rows(
+def chunk_surveys(
     rng: np.random.Generator,
     chunk: Chunk,
     refs: dict[str, np.ndarray],
@@ -282,27 +269,20 @@ def survey_rows(
         & (refs["contact_no"] >= 0)
         & (rng.random(len(created)) < CSAT_SHARE)
     )
-    n = len(asked)
-    responded = state.solved_at[asked] + lognormal(rng, 2 * HOUR, 1.2, n).astype(np.int64)
     hours = (state.solved_at[asked] - created[asked]) / HOUR
-    score = csat_scores(rng, state.reopens[asked], state.agent_replies[asked], hours)
+    csat = csat_answers(
+        rng, state.solved_at[asked], state.reopens[asked], state.agent_replies[asked], hours
+    )
+    csat.update({k: refs[k][asked] for k in ("account_no", "contact_no", "ticket_no")})
     nps_account, contact, nps_score, nps_at, nps_followed = chunk.life.nps.arrays()
-    rows = {
-        "type": np.concatenate((np.zeros(n, dtype=np.int64), np.ones(len(nps_account), int))),
-        "account_no": np.concatenate((refs["account_no"][asked], chunk.acc.number[nps_account])),
-        "contact_no": np.concatenate((refs["contact_no"][asked], chunk.contact_numbers[contact])),
-        "ticket_no": np.concatenate((refs["ticket_no"][asked], np.full(len(contact), -1))),
-        "score": np.concatenate((score, nps_score)),
-        "responded": np.concatenate((responded + MINUTE, nps_at)),
-        "followed": np.concatenate(
-            (responded + MINUTE + follow_up_delay(rng, score <= 2, score == 3), nps_followed)
-        ),
+    nps = {
+        "account_no": chunk.acc.number[nps_account],
+        "contact_no": chunk.contact_numbers[contact],
+        "score": nps_score,
+        "responded": nps_at,
+        "followed": nps_followed,
     }
-    keep = rows["responded"] <= cutoff
-    rows = {k: v[keep] for k, v in rows.items()}
-    rows["followed"] = np.where(rows["followed"] > cutoff, NAT, rows["followed"])
-    order = np.lexsort((rows["account_no"], rows["responded"]))
-    return {k: v[order] for k, v in rows.items()}
+    return survey_rows(csat, nps, cutoff)
 
 
 # --- monthly reference tables ---------------------------------------------------------------

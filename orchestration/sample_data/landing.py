@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration._sample_common import ID_PREFIXES, PRIMARY_KEYS, SCHEMAS, TABLES
+from orchestration.sample_data.common import ID_PREFIXES, PRIMARY_KEYS, SCHEMAS, TABLES
 
 
 def _name(table: str) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration._sample_common import (
+from orchestration.sample_data.common import (
     CHANNELS,
     DAY,
     INDUSTRIES,

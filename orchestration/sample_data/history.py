@@ -18,7 +18,7 @@ from datetime import date
 
 import numpy as np
 
-from orchestration._sample_common import (
+from orchestration.sample_data.common import (
     DAY,
     HOUR,
     MINUTE,
@@ -27,7 +27,7 @@ from orchestration._sample_common import (
     month_index,
     month_start_us,
 )
-from orchestration._sample_entities import (
+from orchestration.sample_data.entities import (
     Accounts,
     Contacts,
     Plans,
@@ -35,7 +35,7 @@ from orchestration._sample_entities import (
     free_plans,
     new_plans,
 )
-from orchestration._sample_support import bad_ticket, follow_up_delay, ticket_categories
+from orchestration.sample_data.support import bad_ticket, follow_up_delay, ticket_categories
 
 CHUNK_ACCOUNTS = 100_000
 HISTORY_MONTHS = 30

@@ -1,5 +1,5 @@
 """Support-side pieces shared by the initial load and the daily batches: ticket attributes,
-CSAT scores, closing-the-loop delays and the Arrow columns of the support tables.
+CSAT answers, closing-the-loop delays, survey rows and the Arrow columns of the support tables.
 """
 
 from __future__ import annotations
@@ -8,13 +8,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration._sample_common import (
+from orchestration.sample_data.common import (
     AUTHOR_TYPES,
     CATEGORIES,
     DAY,
     EVENT_TYPES,
     GROUPS,
     HOUR,
+    MINUTE,
+    NAT,
     PRIORITIES,
     STR,
     SURVEY_TYPES,
@@ -23,10 +25,11 @@ from orchestration._sample_common import (
     choice_codes,
     ids,
     labels,
+    lognormal,
     optional_ids,
     timestamps,
 )
-from orchestration._sample_tickets import STATUS, Events
+from orchestration.sample_data.tickets import STATUS, Events
 
 TICKET_CHANNEL_PROBS = (0.4, 0.27, 0.13)  # email chat phone; the rest web
 PRIORITY_PROBS = (0.2, 0.56, 0.19)  # low normal high; the rest urgent
@@ -97,6 +100,45 @@ def csat_scores(
         - 0.35 * np.log10(np.maximum(hours, 0) + 1)
     )
     return np.clip(np.round(mean + rng.normal(0, 0.6, len(mean))), 1, 5).astype(np.int64)
+
+
+def csat_answers(
+    rng: np.random.Generator,
+    solved_at: np.ndarray,
+    reopens: np.ndarray,
+    replies: np.ndarray,
+    hours: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Score, response time and follow-up time of CSAT answers to tickets solved at
+    ``solved_at``; the answer comes a few hours after the solve."""
+    delay = lognormal(rng, 2 * HOUR, 1.2, len(solved_at)).astype(np.int64)
+    responded = solved_at + delay + MINUTE
+    score = csat_scores(rng, reopens, replies, hours)
+    followed = responded + follow_up_delay(rng, score <= 2, score == 3)
+    return {"score": score, "responded": responded, "followed": followed}
+
+
+def survey_rows(
+    csat: dict[str, np.ndarray], nps: dict[str, np.ndarray], cutoff: int
+) -> dict[str, np.ndarray]:
+    """CSAT and NPS answers as survey rows seen at ``cutoff``, in response order.
+
+    Both hold ``account_no``, ``contact_no``, ``score``, ``responded`` and ``followed``;
+    ``csat`` also ``ticket_no``. Answers after the cutoff are left out and follow-ups after
+    it are not made yet (null).
+    """
+    n_csat, n_nps = len(csat["score"]), len(nps["score"])
+    rows = {
+        "type": np.concatenate((np.zeros(n_csat, dtype=np.int64), np.ones(n_nps, np.int64))),
+        "ticket_no": np.concatenate((csat["ticket_no"], np.full(n_nps, -1))),
+    }
+    for key in ("account_no", "contact_no", "score", "responded", "followed"):
+        rows[key] = np.concatenate((csat[key], nps[key]))
+    keep = rows["responded"] <= cutoff
+    rows = {k: v[keep] for k, v in rows.items()}
+    rows["followed"] = np.where(rows["followed"] > cutoff, NAT, rows["followed"])
+    order = np.lexsort((rows["account_no"], rows["responded"]))
+    return {k: v[order] for k, v in rows.items()}
 
 
 def follow_up_delay(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from orchestration._sample_common import (
+from orchestration.sample_data.common import (
     DAY,
     HOUR,
     MINUTE,

@@ -1,4 +1,5 @@
-"""Shared pieces of the sample-data generator: contract schemas, time and Arrow helpers.
+"""Shared pieces of the sample-data generator: the tables and schemas it writes (from the raw
+contract), id prefixes, time, randomness and Arrow helpers, and the batch writer.
 
 Times are handled as int64 microseconds since the Unix epoch (naive UTC) in numpy arrays;
 ``NAT`` (int64 min, numpy's NaT) marks a null timestamp. Categorical columns are handled as
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from orchestration.lib.contract import RawTable, raw_tables
 
 NAT = np.iinfo(np.int64).min
 SECOND = 1_000_000
@@ -78,139 +82,34 @@ PRICE_PER_SEAT = {
 }
 YEARLY_MONTHS = 10
 
-TABLES: tuple[str, ...] = (
-    "crm/accounts",
-    "crm/contacts",
-    "crm/marketing_spend",
-    "billing/subscriptions",
-    "billing/invoices",
-    "billing/refunds",
-    "billing/fx_rates",
-    "support/tickets",
-    "support/ticket_events",
-    "support/survey_responses",
-)
-
-PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
-    "crm/accounts": ("account_id",),
-    "crm/contacts": ("contact_id",),
-    "crm/marketing_spend": ("spend_month", "channel"),
-    "billing/subscriptions": ("subscription_id",),
-    "billing/invoices": ("invoice_id",),
-    "billing/refunds": ("refund_id",),
-    "billing/fx_rates": ("rate_month", "currency"),
-    "support/tickets": ("ticket_id",),
-    "support/ticket_events": ("event_id",),
-    "support/survey_responses": ("response_id",),
+# The tables, their columns, types and keys come from the raw contract (the sources yml);
+# the generator only adds what it knows about its own output.
+SOURCE_ORDER = ("crm", "billing", "support")  # the order tables are written and reported in
+# Columns the generator never leaves null, besides the key columns and ``_loaded_at``: they
+# are written as required Parquet columns.
+NOT_NULL: dict[str, tuple[str, ...]] = {
+    "crm/accounts": ("created_at", "updated_at"),
+    "billing/subscriptions": ("started_at",),
 }
 
 
-def _schema(*fields: tuple[str, pa.DataType, bool]) -> pa.Schema:
-    """Contract columns (name, type, not-null) plus the loader's ``_loaded_at``."""
-    cols = [pa.field(name, typ, nullable=not required) for name, typ, required in fields]
-    return pa.schema([*cols, pa.field("_loaded_at", TS, nullable=False)])
+def _source_rank(table: RawTable) -> int:
+    known = table.source in SOURCE_ORDER
+    return SOURCE_ORDER.index(table.source) if known else len(SOURCE_ORDER)
 
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "crm/accounts": _schema(
-        ("account_id", STR, True),
-        ("account_name", STR, False),
-        ("industry", STR, False),
-        ("employee_count", I64, False),
-        ("region", STR, False),
-        ("acquisition_channel", STR, False),
-        ("created_at", TS, True),
-        ("updated_at", TS, True),
-    ),
-    "crm/contacts": _schema(
-        ("contact_id", STR, True),
-        ("account_id", STR, False),
-        ("email", STR, False),
-        ("full_name", STR, False),
-        ("role", STR, False),
-        ("created_at", TS, False),
-        ("updated_at", TS, False),
-    ),
-    "crm/marketing_spend": _schema(
-        ("spend_month", DATE, True),
-        ("channel", STR, True),
-        ("amount_cents", I64, False),
-        ("currency", STR, False),
-    ),
-    "billing/subscriptions": _schema(
-        ("subscription_id", STR, True),
-        ("account_id", STR, False),
-        ("plan_tier", STR, False),
-        ("billing_interval", STR, False),
-        ("amount_cents", I64, False),
-        ("quantity", I64, False),
-        ("currency", STR, False),
-        ("status", STR, False),
-        ("started_at", TS, True),
-        ("canceled_at", TS, False),
-        ("ended_at", TS, False),
-        ("updated_at", TS, False),
-    ),
-    "billing/invoices": _schema(
-        ("invoice_id", STR, True),
-        ("account_id", STR, False),
-        ("subscription_id", STR, False),
-        ("status", STR, False),
-        ("amount_due_cents", I64, False),
-        ("amount_paid_cents", I64, False),
-        ("currency", STR, False),
-        ("issued_at", TS, False),
-        ("paid_at", TS, False),
-        ("updated_at", TS, False),
-    ),
-    "billing/refunds": _schema(
-        ("refund_id", STR, True),
-        ("invoice_id", STR, False),
-        ("amount_cents", I64, False),
-        ("currency", STR, False),
-        ("refunded_at", TS, False),
-    ),
-    "billing/fx_rates": _schema(
-        ("rate_month", DATE, True),
-        ("currency", STR, True),
-        ("usd_per_unit", F64, False),
-    ),
-    "support/tickets": _schema(
-        ("ticket_id", STR, True),
-        ("account_id", STR, False),
-        ("requester_contact_id", STR, False),
-        ("group_name", STR, False),
-        ("channel", STR, False),
-        ("category", STR, False),
-        ("priority", STR, False),
-        ("status", STR, False),
-        ("created_at", TS, False),
-        ("solved_at", TS, False),
-        ("updated_at", TS, False),
-    ),
-    "support/ticket_events": _schema(
-        ("event_id", STR, True),
-        ("ticket_id", STR, False),
-        ("event_type", STR, False),
-        ("author_type", STR, False),
-        ("is_public", BOOL, False),
-        ("status_from", STR, False),
-        ("status_to", STR, False),
-        ("created_at", TS, False),
-    ),
-    "support/survey_responses": _schema(
-        ("response_id", STR, True),
-        ("survey_type", STR, False),
-        ("account_id", STR, False),
-        ("contact_id", STR, False),
-        ("ticket_id", STR, False),
-        ("score", I64, False),
-        ("comment", STR, False),
-        ("responded_at", TS, False),
-        ("followed_up_at", TS, False),
-    ),
-}
+def _schema(table: RawTable) -> pa.Schema:
+    """The contract schema, with the columns the generator never leaves null required."""
+    required = {*table.key_columns, "_loaded_at", *NOT_NULL.get(table.path, ())}
+    return pa.schema([field.with_nullable(field.name not in required) for field in table.schema])
 
+
+RAW_TABLES: tuple[RawTable, ...] = tuple(sorted(raw_tables().values(), key=_source_rank))
+TABLES: tuple[str, ...] = tuple(table.path for table in RAW_TABLES)
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {table.path: table.key_columns for table in RAW_TABLES}
+SCHEMAS: dict[str, pa.Schema] = {table.path: _schema(table) for table in RAW_TABLES}
+
+# Generator-only: the prefix of the string ids of every table that has one.
 ID_PREFIXES = {
     "crm/accounts": "acc_",
     "crm/contacts": "con_",
@@ -373,6 +272,11 @@ def dates_from_months(months: np.ndarray) -> pa.Array:
     return pa.array(days.view(np.int64).astype(np.int32), type=DATE)
 
 
+def months_of(dates: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Month index of each value of a date column (the inverse of :func:`dates_from_months`)."""
+    return month_index(dates.cast(pa.timestamp("us")).cast(pa.int64()).to_numpy())
+
+
 def make_table(name: str, columns: dict[str, pa.Array], loaded_at_us: int) -> pa.Table:
     """A table with exactly the contract schema of ``name``; ``_loaded_at`` is a constant."""
     schema = SCHEMAS[name]
@@ -390,6 +294,19 @@ def make_table(name: str, columns: dict[str, pa.Array], loaded_at_us: int) -> pa
 
 
 # --- files ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Counters:
+    """Next sequence number of every id: carried from chunk to chunk of the initial load, and
+    from step to step of a daily batch."""
+
+    next: dict[str, int]
+
+    def take(self, table: str, n: int) -> np.ndarray:
+        first = self.next[table]
+        self.next[table] = first + n
+        return np.arange(first, first + n, dtype=np.int64)
 
 
 def batch_name(number: int) -> str:
