@@ -132,10 +132,12 @@ payback as (
     select
         cohort_month,
         acquisition_channel,
+        -- CAC 0 (no spend): nothing to pay back, so k = 0 by definition, even when the
+        -- first months net negative (a refund). Otherwise the first k at which the running
+        -- total reaches CAC within the contract's 1e-6: sums of cent amounts in floating
+        -- point must not move payback by a whole month
         min(months_since_start) filter (
-            -- within the contract's 1e-6: sums of cent amounts in floating point must not
-            -- move payback by a whole month
-            where cumulative_net_revenue_per_account_usd >= cac_usd - 1e-6
+            where cac_usd = 0 or cumulative_net_revenue_per_account_usd >= cac_usd - 1e-6
         ) as payback_months,
         max_by(cumulative_net_revenue_per_account_usd, months_since_start)
             as cumulative_net_revenue_per_account_usd
