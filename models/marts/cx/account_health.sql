@@ -46,6 +46,9 @@ activity as (
             as plan_tier
     from account_months
     cross join snapshot
+    -- months up to the last complete month only: an account whose first MRR is in the
+    -- current, incomplete month has no first_active_month yet (nor is_active or tenure)
+    where account_months.month <= snapshot.last_complete_month
     group by account_months.account_id
 ),
 
