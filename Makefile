@@ -17,9 +17,11 @@ MANIFEST := target_orch/manifest.json
 TEST_WORKERS ?= 2
 DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros tests/dbt seeds -type f 2>/dev/null)
 
-.PHONY: setup run build sample test lint dev suites export bench clean
+.PHONY: setup run build sample test lint dev dashboard suites export bench clean
 
 setup: $(STAMP) $(MANIFEST)  ## create .venv (idempotent) and prepare the dbt manifest
+# Debian's chromium, driven by playwright in tests/dashboard (never `playwright install`)
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,14 +51,19 @@ test: setup  ## unit + end-to-end tests (TEST_WORKERS processes, a test file per
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup  ## ruff + sqlfluff
-	$(BIN)/ruff check orchestration tests bench
-	$(BIN)/ruff format --check orchestration tests bench
+	$(BIN)/ruff check orchestration dashboard tests bench
+	$(BIN)/ruff format --check orchestration dashboard tests bench
 	$(BIN)/sqlfluff lint models macros tests/dbt --disable-progress-bar
 
 dev: setup  ## Dagster UI with the asset graph, checks, schedule and sensor
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m orchestration.definitions
+
+CX_DASHBOARD_PORT ?= 8501
+dashboard: setup  ## CX dashboard (Streamlit) on port CX_DASHBOARD_PORT, reading CX_SERVING_PATH
+	$(BIN)/streamlit run dashboard/app.py --server.port $(CX_DASHBOARD_PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 suites: setup  ## regenerate the GX suites expectations/*.json from the contract (never edit them)
 	$(BIN)/python -m orchestration.quality.make_suites
