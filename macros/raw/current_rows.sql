@@ -1,5 +1,5 @@
 {#-
-    The current row of every primary key (raw-sources.md): the row with the greatest
+    The current row of every primary key (docs/raw-contract.md): the row with the greatest
     _loaded_at, ties broken by the greatest updated_at where the table has one.
 
     Rows still tied after that are duplicate keys among current rows. They are all kept, so

@@ -7,7 +7,7 @@
     groups by their statistics.
 
     This is right while the landing dir only grows by batches loaded no earlier than what is
-    staged (raw-sources.md: files are never rewritten). When it does not (another landing
+    staged (docs/raw-contract.md: files are never rewritten). When it does not (another landing
     dir, a file gone or rewritten, a back-dated batch), the on-run-start hook
     restage_if_landing_changed empties the staging tables first, so the watermark is null
     and every batch is read.

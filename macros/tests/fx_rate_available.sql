@@ -1,6 +1,6 @@
 {#-
-    Every converted amount found its FX rate (marts.md: a needed rate that is missing is a
-    data-quality failure). Returns one row per (currency, month) without a rate, with the
+    Every converted amount found its FX rate (a needed rate that is missing is a data-quality
+    failure, not a silent null). Returns one row per (currency, month) without a rate, with the
     number of rows that needed it; the failure count is the number of affected rows.
 -#}
 {% test fx_rate_available(model, column_name, currency_column, month_column) %}

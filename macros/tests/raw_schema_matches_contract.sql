@@ -69,7 +69,7 @@
                     ~ row['example_file']) -%}
             {%- endfor -%}
             {{ exceptions.raise_compiler_error(
-                'Raw table ' ~ table_label ~ ' breaks the landing contract (raw-sources.md):\n'
+                'Raw table ' ~ table_label ~ ' breaks the landing contract (docs/raw-contract.md):\n'
                 ~ lines | join('\n')) }}
         {%- endif -%}
     {%- endif -%}

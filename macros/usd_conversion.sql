@@ -1,6 +1,6 @@
 {#-
-    USD conversion (marts.md "USD conversion"): an amount in currency C dated in month M is
-    converted with usd_per_unit of (M, C) from billing/fx_rates; USD is always 1.
+    USD conversion: an amount in currency C dated in month M is converted with usd_per_unit
+    of (M, C) from billing/fx_rates; USD is always 1.
     Join the rates with `fx_rate_join` and read the rate with `usd_per_unit`; a needed rate
     that is missing stays null, and the `fx_rate_available` test fails the build on it.
 -#}

@@ -1,7 +1,8 @@
 {#-
-    Long-format dimensions (marts.md "Dimensions"): one aggregation over grouping sets gives
-    the total (`all` / `all`) and one set of rows per dimension. The dimension columns must
-    already be non-null (null attributes coalesced to 'unknown' upstream).
+    Long-format dimensions: one aggregation over grouping sets gives the total (`all` /
+    `all`) and one set of rows per dimension, named in the columns `dimension` and
+    `dimension_value`. The dimension columns must already be non-null (null attributes
+    coalesced to 'unknown' upstream).
 
     select
         month,
@@ -32,9 +33,4 @@
         {%- endfor %}
         else 'all'
     end as dimension_value
-{%- endmacro %}
-
-{#- A rate: numerator / denominator as DOUBLE, null when the denominator is 0. -#}
-{% macro safe_divide(numerator, denominator) -%}
-    cast({{ numerator }} as double) / nullif({{ denominator }}, 0)
 {%- endmacro %}

@@ -1,5 +1,5 @@
-{#- Month math (marts.md "Month"): a month is the first day of a calendar month, as a DATE.
-    DuckDB's date_trunc returns a TIMESTAMP, hence the cast. -#}
+{#- Months and quarters as DATEs: a month is the first day of a calendar month, a quarter the
+    first day of a calendar quarter. DuckDB's date_trunc returns a TIMESTAMP, hence the casts. -#}
 {% macro month_of(expression) -%}
     cast(date_trunc('month', {{ expression }}) as date)
 {%- endmacro %}
@@ -12,4 +12,9 @@
 {#- Whole months from month `start_month` to month `end_month` (both first days). -#}
 {% macro months_between(start_month, end_month) -%}
     cast(date_diff('month', {{ start_month }}, {{ end_month }}) as bigint)
+{%- endmacro %}
+
+{#- Quarter of a date or timestamp: the first day of its calendar quarter, as a DATE. -#}
+{% macro quarter_of(expression) -%}
+    cast(date_trunc('quarter', {{ expression }}) as date)
 {%- endmacro %}
