@@ -9,6 +9,6 @@
     {%- if value is none or value | string | trim == '' -%}
         cast(null as date)
     {%- else -%}
-        cast('{{ value | string | trim }}' as date)
+        cast({{ sql_string(value | string | trim) }} as date)
     {%- endif -%}
 {%- endmacro %}

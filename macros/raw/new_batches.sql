@@ -28,7 +28,7 @@
     {%- if is_incremental() -%}
         {%- set watermark = run_query('select max(' ~ column ~ ') from ' ~ this).columns[0].values()[0] -%}
         {%- if watermark is not none -%}
-            {{ return("cast('" ~ watermark ~ "' as timestamp)") }}
+            {{ return('cast(' ~ sql_string(watermark) ~ ' as timestamp)') }}
         {%- endif -%}
     {%- endif -%}
     {{ return(none) }}

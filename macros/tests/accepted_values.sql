@@ -9,7 +9,7 @@
     where {{ column_name }} is not null
         and {{ column_name }} not in (
             {%- for value in values -%}
-                {%- if quote %}'{{ value }}'{% else %}{{ value }}{% endif %}{{ ', ' if not loop.last }}
+                {%- if quote %}{{ sql_string(value) }}{% else %}{{ value }}{% endif %}{{ ', ' if not loop.last }}
             {%- endfor -%}
         )
 {% endtest %}

@@ -16,7 +16,7 @@
     {%- set glob = raw_glob(source_node.source_name, source_node.name) -%}
     {%- set expected -%}
         {%- for column in source_node.columns.values() %}
-        ('{{ column.name }}', '{{ column.data_type | upper }}'){{ ',' if not loop.last }}
+        ({{ sql_string(column.name) }}, {{ sql_string(column.data_type | upper) }}){{ ',' if not loop.last }}
         {%- endfor %}
     {%- endset -%}
 
@@ -27,7 +27,7 @@
 
         found as (
             select file_name, name as column_name, duckdb_type as found_type
-            from parquet_schema('{{ glob }}')
+            from parquet_schema({{ sql_string(glob) }})
         ),
 
         files as (
