@@ -64,7 +64,66 @@ def test_manifest_names_as_of_date_git_sha_and_every_finance_mart(exported: Path
     assert manifest["publish_id"] is None
     assert list(manifest["tables"]) == list(FINANCE_MARTS)
     expected = {f"{name}.{kind}" for name in FINANCE_MARTS for kind in ("csv", "parquet")}
-    assert {p.name for p in exported.iterdir()} == expected | {"manifest.json"}
+    assert {p.name for p in exported.iterdir()} == expected | {
+        "manifest.json",
+        "finance_marts.xlsx",
+    }
+    assert manifest["last_complete_month"] == "2024-05-01"  # as of 2024-06-15
+    assert manifest["workbook"]["path"] == "finance_marts.xlsx"
+    columns = {c["name"]: c for c in manifest["tables"]["mrr_bridge"]["columns"]}
+    assert columns["ending_mrr_usd"]["unit"] == "USD"
+    assert columns["ending_mrr_usd"]["decimals"] == 2
+    assert columns["ending_mrr_usd"]["definition"]  # from the mart's yml
+    assert columns["month"]["unit"] == "date (first day of the month)"
+    rates = {c["name"]: c for c in manifest["tables"]["churn_by_support_experience"]["columns"]}
+    assert (rates["logo_churn_rate"]["unit"], rates["logo_churn_rate"]["decimals"]) == (
+        "fraction (0-1)",
+        4,
+    )
+
+
+def test_csv_is_rounded_and_puts_the_all_rows_first(exported: Path, build: Build) -> None:
+    with (exported / "mrr_bridge.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    months = [r["month"] for r in rows]
+    assert months == sorted(months)
+    for month in set(months):
+        dimensions = [r["dimension"] for r in rows if r["month"] == month]
+        assert dimensions[0] == "all" and "all" not in dimensions[1:], month
+    for name in ("mrr_bridge", "churn_by_support_experience", "cac_payback_by_channel"):
+        with (exported / f"{name}.csv").open(newline="") as handle:
+            for row in csv.DictReader(handle):
+                for column, value in row.items():
+                    if "." in value and value.replace(".", "").replace("-", "").isdigit():
+                        places = len(value.split(".")[1])
+                        assert places <= (2 if column.endswith("_usd") else 4), (name, column)
+
+
+def test_workbook_opens_and_its_totals_equal_the_marts(exported: Path, build: Build) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(exported / "finance_marts.xlsx", read_only=True)
+    assert book.sheetnames == ["about", *FINANCE_MARTS, "definitions"]
+    for name in FINANCE_MARTS:
+        sheet = list(book[name].iter_rows(values_only=True))
+        header, rows = sheet[0], sheet[1:]
+        assert len(rows) == build.records(f"select count(*) as n from marts.{name}")[0]["n"]
+        money = [i for i, column in enumerate(header) if column.endswith("_usd")]
+        for i in money:
+            total = sum(row[i] or 0 for row in rows)
+            expected = build.records(
+                f"select coalesce(sum(round({header[i]}, 2)), 0) as t from marts.{name}"
+            )[0]["t"]
+            assert total == pytest.approx(expected, abs=1e-6), (name, header[i])
+    bridge = list(book["mrr_bridge"].iter_rows(values_only=True))
+    header = bridge[0]
+    may = [dict(zip(header, r, strict=True)) for r in bridge[1:] if str(r[0])[:10] == "2024-05-01"]
+    assert may[0]["dimension"] == "all" and may[0]["ending_mrr_usd"] == 1530.0
+    glossary = list(book["definitions"].iter_rows(values_only=True))
+    assert glossary[0] == ("mart", "column", "type", "unit", "decimals in CSV/XLSX", "definition")
+    defined = {(r[0], r[1]): r for r in glossary[1:]}
+    assert defined[("cac_payback_by_channel", "cac_usd")][3] == "USD"
+    assert all(r[5] for r in glossary[1:]), "every column has a definition"
 
 
 def test_files_match_manifest_checksums_and_row_counts(exported: Path, build: Build) -> None:

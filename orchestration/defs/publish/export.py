@@ -1,15 +1,17 @@
-"""Export the finance marts as CSV and Parquet for the finance workbook (`make export`).
+"""Export the finance marts as CSV, Parquet and an XLSX workbook for finance (`make export`).
 
 Reads the serving DuckDB file (``CX_SERVING_PATH``, default data/warehouse/serving.duckdb)
 read-only, or the warehouse file (``CX_DUCKDB_PATH``, default data/warehouse/cx.duckdb) when
 there is no serving file, and writes::
 
-    data/exports/<as_of_date>/<mart>.csv
-    data/exports/<as_of_date>/<mart>.parquet
-    data/exports/<as_of_date>/manifest.json   # as-of date, row counts, sha256, git sha
+    data/exports/<as_of_date>/<mart>.csv         # rounded, `all` rows first (see workbook.py)
+    data/exports/<as_of_date>/<mart>.parquet     # full precision and types
+    data/exports/<as_of_date>/finance_marts.xlsx # a sheet per mart, definitions, about
+    data/exports/<as_of_date>/manifest.json      # as-of date, last complete month, publish
+                                                 # id, git sha, rows, sha256, column dictionary
 
-Rows are sorted by every column, so the same warehouse gives the same files. An existing
-export of the same as-of date is replaced as a whole (written aside, then swapped in).
+The same warehouse gives the same CSV and Parquet files. An existing export of the same
+as-of date is replaced as a whole (written aside, then swapped in).
 
 Usage::
 
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.defs.publish.workbook import Column, columns_of, finance_select, write_workbook
 from orchestration.lib import meta
 from orchestration.lib.git import git_sha
 from orchestration.lib.settings import Settings
@@ -43,6 +46,7 @@ FINANCE_MARTS = (
     "cac_payback_by_channel",
 )
 DEFAULT_OUT_DIR = "data/exports"
+WORKBOOK = "finance_marts.xlsx"
 
 
 class ExportError(RuntimeError):
@@ -104,6 +108,18 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
     )
 
 
+def last_complete_month(
+    con: duckdb.DuckDBPyConnection, published: meta.Publish | None
+) -> date | None:
+    """The last complete month the marts report: the publish's, else the build's."""
+    if published is not None:
+        return published.last_complete_month
+    relation = find_table(con, "int_reporting_period", ("intermediate",))
+    if relation is None:
+        return None
+    return con.execute(f"select max(last_complete_month) from {relation}").fetchone()[0]
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -114,19 +130,20 @@ def sha256(path: Path) -> str:
 
 def export_table(
     con: duckdb.DuckDBPyConnection, relation: str, directory: Path, name: str
-) -> tuple[int, dict[str, ExportedFile]]:
-    """Write ``relation`` sorted by all columns as CSV and Parquet; row count and files."""
-    row = con.execute(f"select count(*) from {relation}").fetchone()
-    rows = int(row[0]) if row is not None else 0
+) -> tuple[list[Column], list[tuple], dict[str, ExportedFile]]:
+    """Write ``relation`` as CSV (for finance: rounded, ``all`` first) and Parquet (full
+    precision, sorted by every column); its columns, finance rows and files."""
+    columns = columns_of(con, relation, name)
+    finance = finance_select(relation, columns)
     files: dict[str, ExportedFile] = {}
-    for kind, options in (("csv", "format csv, header true"), ("parquet", "format parquet")):
+    for kind, query, options in (
+        ("csv", finance, "format csv, header true"),
+        ("parquet", f"select * from {relation} order by all", "format parquet"),
+    ):
         target = directory / f"{name}.{kind}"
-        con.execute(
-            f"copy (select * from {relation} order by all) to {quote_literal(str(target))} "
-            f"({options})"
-        )
+        con.execute(f"copy ({query}) to {quote_literal(str(target))} ({options})")
         files[kind] = ExportedFile(target.name, target.stat().st_size, sha256(target))
-    return rows, files
+    return columns, con.execute(finance).fetchall(), files
 
 
 def export(database: str | None = None, out_dir: str | None = None) -> Path:
@@ -148,20 +165,42 @@ def export(database: str | None = None, out_dir: str | None = None) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
-            tables = {}
+            tables, sheets = {}, {}
             for name, relation in relations.items():
-                rows, files = export_table(con, relation, staging, name)
+                columns, rows, files = export_table(con, relation, staging, name)
+                sheets[name] = (columns, rows)
                 tables[name] = {
-                    "rows": rows,
+                    "rows": len(rows),
                     "files": {kind: asdict(file) for kind, file in files.items()},
+                    "columns": [column.as_dict() for column in columns],
                 }
+            last_month = last_complete_month(con, published)
+            workbook = staging / WORKBOOK
+            write_workbook(
+                workbook,
+                sheets,
+                {
+                    "what": "cx-warehouse finance marts (one sheet each; see definitions)",
+                    "as_of_date": as_of,
+                    "last_complete_month": last_month,
+                    "publish_id": published.publish_id if published else "none (bare build)",
+                    "git_sha": published.git_sha if published else git_sha(),
+                    "rounding": "money to cents, rates and other decimals to 4 places; the "
+                    "Parquet files keep full precision",
+                    "order": "by month, the 'all' rows first, then every column",
+                },
+            )
             manifest = {
                 "as_of_date": as_of.isoformat(),
+                "last_complete_month": last_month.isoformat() if last_month else None,
                 "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
                 # the commit that built the data: the publish's, else (a bare build) this one
                 "git_sha": published.git_sha if published else git_sha(),
                 "publish_id": published.publish_id if published else None,
                 "source_database": str(source),
+                "workbook": asdict(
+                    ExportedFile(WORKBOOK, workbook.stat().st_size, sha256(workbook))
+                ),
                 "tables": tables,
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
