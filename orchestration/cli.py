@@ -14,10 +14,13 @@ step with what broke, and exits 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +40,7 @@ def prepare_dagster_home() -> Path:
     return home
 
 
-def run_config(args: argparse.Namespace) -> dict[str, Any]:
+def run_config(args: argparse.Namespace, log_path: Path) -> dict[str, Any]:
     config: dict[str, Any] = {
         "full_refresh": args.full_refresh,
         "accept_row_count_drop": args.accept_row_count_drop,
@@ -46,7 +49,8 @@ def run_config(args: argparse.Namespace) -> dict[str, Any]:
         config["as_of_date"] = args.as_of_date
     return {
         "resources": {"refresh_options": {"config": config}},
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+        # a line per step on the terminal; everything else into the run's log file
+        "loggers": {"progress": {}, "run_file": {"config": {"path": str(log_path)}}},
     }
 
 
@@ -66,13 +70,44 @@ def _error_lines(error: Any) -> list[str]:
     return lines or ["(no message)"]
 
 
-def report(result: Any, settings: Settings, seconds: float) -> int:
+def check_counts(result: Any) -> str:
+    """One count of every check of the run, by who ran it: ``N passed (GX raw a, dbt tests
+    b, GX marts c), w warned, f failed``. dbt tests are counted from dbt's own results (data
+    tests, source tests and unit tests), the GX gates from their Dagster checks."""
+    from orchestration.defs.dbt.assets import run_results
+    from orchestration.lib.run_records import FX_COVERAGE_CHECK, MART_GATE_CHECK, RAW_GATE_CHECK
+
+    gx = {RAW_GATE_CHECK: "GX raw", FX_COVERAGE_CHECK: "GX raw", MART_GATE_CHECK: "GX marts"}
+    passed = {"GX raw": 0, "dbt tests": 0, "GX marts": 0}
+    warned = failed = 0
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.check_name not in gx:
+            continue  # a dbt test: counted from run_results below
+        if evaluation.passed:
+            passed[gx[evaluation.check_name]] += 1
+        elif evaluation.severity.value == "WARN":
+            warned += 1
+        else:
+            failed += 1
+    for node in run_results(result.run_id):
+        if not node["unique_id"].startswith(("test.", "unit_test.")):
+            continue
+        status = node["status"]
+        if status == "pass":
+            passed["dbt tests"] += 1
+        elif status == "warn":
+            warned += 1
+        elif status in ("fail", "error"):
+            failed += 1
+    parts = ", ".join(f"{label} {count}" for label, count in passed.items())
+    return f"{sum(passed.values())} passed ({parts}), {warned} warned, {failed} failed"
+
+
+def report(result: Any, settings: Settings, seconds: float, log_path: Path) -> int:
     """Print the outcome of an ``ExecuteInProcessResult``; returns the exit code."""
     evaluations = result.get_asset_check_evaluations()
     failed_checks = [e for e in evaluations if not e.passed]
-    warned = [e for e in failed_checks if e.severity.value == "WARN"]
     errors = [e for e in failed_checks if e.severity.value != "WARN"]
-    passed = len(evaluations) - len(failed_checks)
     if result.success:
         published = [
             m
@@ -91,8 +126,9 @@ def report(result: Any, settings: Settings, seconds: float) -> int:
         print(f"  {len(mart_rows)} marts, {sum(mart_rows.values()):,} rows:")
         for mart, rows in sorted(mart_rows.items()):
             print(f"    marts.{mart:<32} {rows:>10,}")
-        print(f"  checks: {passed} passed, {len(warned)} warned, 0 failed")
+        print(f"  checks: {check_counts(result)}")
         print(f"  Data Docs: {settings.data_docs_index}")
+        print(f"  full log: {log_path}")
         return 0
     print(f"\nRefresh FAILED after {seconds:.1f}s (run {result.run_id}); nothing was published.")
     print(f"Serving file unchanged: {settings.serving_path}")
@@ -113,13 +149,29 @@ def report(result: Any, settings: Settings, seconds: float) -> int:
         print(f"\n  step {event.step_key} failed:")
         for line in lines[:40]:
             print(f"    {line}")
-    print(f"\n  checks: {passed} passed, {len(warned)} warned, {len(errors)} failed")
+    print(f"\n  checks: {check_counts(result)}")
+    print(f"  full log: {log_path}")
     return 1
+
+
+def _log_warnings_to(log_path: Path) -> None:
+    """Python warnings (Dagster's beta/preview notes, deprecations in libraries) are for
+    developers: into the run's log file, not the terminal."""
+    from orchestration.lib.run_log import file_handler
+
+    logging.captureWarnings(True)
+    warnings_logger = logging.getLogger("py.warnings")
+    warnings_logger.addHandler(file_handler(log_path))
+    warnings_logger.propagate = False
 
 
 def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     prepare_dagster_home()
+    log_path = settings.log_dir / f"refresh-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    _log_warnings_to(log_path)
+    if not sys.stdout.isatty():
+        os.environ.setdefault("DBT_USE_COLORS", "false")
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
@@ -128,14 +180,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"  build file {settings.build_path}, serving file {settings.serving_path}")
     job = defs.resolve_job_def("refresh")
     began = time.perf_counter()
-    with DagsterInstance.get() as instance:
+    print(f"  full log: {log_path}", flush=True)
+    with (
+        DagsterInstance.get() as instance,
+        log_path.open("a", encoding="utf-8", buffering=1) as log_file,
+        contextlib.redirect_stdout(log_file),  # dbt's own lines (dagster-dbt prints them)
+    ):
         result = job.execute_in_process(
-            run_config=run_config(args),
+            run_config=run_config(args, log_path),
             instance=instance,
             raise_on_error=False,
             tags={"cx_warehouse/trigger": "cli"},
         )
-    return report(result, settings, time.perf_counter() - began)
+    return report(result, settings, time.perf_counter() - began, log_path)
 
 
 def show_history(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from orchestration.defs.publish import definitions as publish_stage
 from orchestration.defs.raw import definitions as raw_stage
 from orchestration.jobs import refresh_job
 from orchestration.lib.options import RefreshOptions
+from orchestration.lib.run_log import progress_logger, run_file_logger
 from orchestration.schedules import daily_refresh
 
 
@@ -31,6 +32,11 @@ def build_definitions() -> dg.Definitions:
             jobs=[refresh_job],
             schedules=[daily_refresh],
             resources={"refresh_options": RefreshOptions()},
+            loggers={
+                **dg.default_loggers(),  # the console logger, for make dev and schedules
+                "progress": progress_logger,  # cli run: a line per step
+                "run_file": run_file_logger,  # cli run: the full log, into a file
+            },
         ),
     )
 

@@ -7,6 +7,7 @@
 | ``CX_SERVING_PATH`` | ``data/warehouse/serving.duckdb`` | the file BI tools open read-only |
 | ``CX_GX_DIR`` | ``data`` | Great Expectations Data Docs go to ``<dir>/gx/data_docs`` |
 | ``CX_SENSOR_SETTLE_SECONDS`` | ``30`` | a new batch file must be this old before the sensor acts |
+| ``CX_LOG_DIR`` | ``data/logs`` | ``cli run`` writes each refresh's full log here |
 | ``CX_SERVING_KEEP`` | ``7`` | how many published files are kept for ``cli rollback`` |
 | ``CX_SERVING_STORAGE_VERSION`` | ``v1.4.0`` | the serving file's storage version (DuckDB 1.4+) |
 
@@ -39,6 +40,7 @@ class Settings:
     build_path: Path
     serving_path: Path
     gx_dir: Path
+    log_dir: Path = PROJECT_DIR / "data" / "logs"
     sensor_settle_seconds: float = 30.0
     expectations_dir: Path = EXPECTATIONS_DIR
     gate_memory_limit: str = "3GB"  # the raw gate's DuckDB (it spills beyond)
@@ -53,6 +55,7 @@ class Settings:
             build_path=_path("CX_DUCKDB_PATH", "data/warehouse/cx.duckdb"),
             serving_path=_path("CX_SERVING_PATH", "data/warehouse/serving.duckdb"),
             gx_dir=_path("CX_GX_DIR", "data"),
+            log_dir=_path("CX_LOG_DIR", "data/logs"),
             sensor_settle_seconds=float(os.environ.get("CX_SENSOR_SETTLE_SECONDS", "30")),
             gate_memory_limit=os.environ.get("CX_GATE_MEMORY_LIMIT", "3GB"),
             gate_chunk_rows=int(os.environ.get("CX_GATE_CHUNK_ROWS", "1000000")),

@@ -61,6 +61,12 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def run_results(run_id: str) -> list[dict[str, Any]]:
+    """The results dbt wrote for the run's ``dbt build`` (empty if it did not get that far)."""
+    path = PROJECT_DIR / DBT_TARGET_DIR / "runs" / run_id / "run_results.json"
+    return json.loads(path.read_text())["results"] if path.exists() else []
+
+
 def _run_target_path(run_id: str) -> Path:
     """The run's own dbt target dir, seeded with the previous run's partial-parse file: dbt
     then re-parses only what changed (it checks files, vars and env itself)."""

@@ -20,7 +20,8 @@ publish): a table whose current rows fell below ``row_count_min_ratio_of_previou
 fails, unless the run sets ``accept_row_count_drop``.
 """
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from orchestration.lib.contract import raw_tables
 from orchestration.lib.landing import batch_files, fingerprint, stat_of
 from orchestration.lib.meta import Baseline, RawCount, read_baseline
 from orchestration.lib.options import RefreshOptions
+from orchestration.lib.run_log import progress
 from orchestration.lib.run_records import FINGERPRINT_KEY, FX_COVERAGE_CHECK, RAW_GATE_CHECK
 from orchestration.lib.settings import Settings
 from orchestration.quality.frames import (
@@ -111,12 +113,13 @@ def validate_landing(
     as_of_end: datetime | None = None,
     accept_row_count_drop: bool = False,
     revalidate: bool = False,
+    report: Callable[[str], None] = lambda _message: None,
 ) -> RawGateOutcome:
     """Run every raw suite on the landing directory; never raises on bad data.
 
     Row rules run on the current rows from batch files the last publish did not validate
     (every current row when ``revalidate``, e.g. on a full refresh); table rules (row count,
-    freshness) on figures over all current rows.
+    freshness) on figures over all current rows. ``report`` gets a line per table.
     """
     import pandas as pd
 
@@ -127,6 +130,7 @@ def validate_landing(
     outcomes: dict[str, TableOutcome] = {}
     figures: dict[str, TableFigures] = {}
     for table, spec in raw_tables().items():
+        began = time.perf_counter()
         outcome = outcomes[table] = TableOutcome(table)
         schema_frame = file_schema_frame(files[table], spec)
         files_suite = load_suite(settings.expectations_dir, table, "raw_files")
@@ -169,6 +173,10 @@ def validate_landing(
             figures[table].raw_rows,
             len(files[table]),
             None if newest is None or pd.isna(newest) else pd.Timestamp(newest).to_pydatetime(),
+        )
+        report(
+            f"{table}: {rows.rows:,} current rows of {len(files[table]) - len(old)} new batch "
+            f"file(s) validated in {time.perf_counter() - began:.1f}s"
         )
     newest_loads = [
         o.count.newest_loaded_at for o in outcomes.values() if o.count and o.count.newest_loaded_at
@@ -326,6 +334,7 @@ def build_raw_gate() -> dg.AssetChecksDefinition:
             refresh_options.as_of_end(),
             refresh_options.accept_row_count_drop,
             revalidate=refresh_options.full_refresh,
+            report=lambda message: context.log.info(progress(message)),
         )
         gate.data_docs = runner.build_docs()
         for table, outcome in gate.tables.items():
