@@ -75,5 +75,5 @@ SCALE ?= M
 bench: setup  ## benchmark at SCALE=S|M|L (10k/100k/1M accounts); figures in bench/results/<scale>.json
 	$(BIN)/python bench/bench.py --scale $(SCALE)
 
-clean:
-	rm -rf target logs data/warehouse data/dagster
+clean:  ## remove everything generated (every git-ignored file: .venv, data/, target*/, logs*/, caches)
+	git clean -fdXq
