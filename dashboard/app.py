@@ -16,7 +16,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 import streamlit as st  # noqa: E402
 
 from dashboard import data, ui  # noqa: E402
-from dashboard.pages import PAGES  # noqa: E402
+from dashboard.views import PAGES  # noqa: E402
 
 st.set_page_config(page_title="CX dashboard", page_icon=":material/insights:", layout="wide")
 
@@ -28,7 +28,7 @@ for spec in PAGES:
             title=spec.title,
             icon=spec.icon,
             url_path=spec.slug,
-            default=spec.slug == "overview",
+            default=spec is PAGES[0],
         )
     )
 page = st.navigation(sections)

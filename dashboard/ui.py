@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.data import Publish, ServingFileError, serving_path
-from dashboard.pages import BY_SLUG
+from dashboard.views import BY_SLUG
 
 # ---------------------------------------------------------------------------- formats
 
@@ -183,6 +183,12 @@ def month_range(
         label, options=options, value=(start, options[-1]), format_func=month_label, key=key
     )
     return chosen[0], chosen[1]
+
+
+def ordered(values: pd.Series | Sequence[str]) -> list[str]:
+    """Distinct dimension values in a stable order for legends: known values, then unknown."""
+    distinct = sorted(set(values))
+    return [v for v in distinct if v != "unknown"] + [v for v in distinct if v == "unknown"]
 
 
 def as_dates(series: pd.Series) -> list[date]:

@@ -1,5 +1,9 @@
 """The dashboard's pages: one script per page in this folder, run by ``st.navigation``.
 
+The folder is not called ``pages/``: Streamlit treats a ``pages/`` folder beside the entry
+script as a legacy multipage app, which opens /<page> by running the page script alone
+(no app.py: no page config, no publish box, its own navigation).
+
 PAGES is the one list of them: app.py builds the navigation from it, each page takes its
 heading and question from it, and the tests walk it.
 """
@@ -11,7 +15,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PageSpec:
-    slug: str  # file pages/<slug>.py and URL path /<slug>
+    slug: str  # file views/<slug>.py and URL path /<slug>
     title: str
     icon: str
     section: str
@@ -20,7 +24,12 @@ class PageSpec:
 
     @property
     def script(self) -> str:
-        return f"pages/{self.slug}.py"
+        return f"views/{self.slug}.py"
+
+    @property
+    def url(self) -> str:
+        """Path of the page in the app; the default page (the first) is the root."""
+        return "" if self is PAGES[0] else self.slug
 
 
 PAGES: tuple[PageSpec, ...] = (

@@ -104,7 +104,7 @@ pooled = (
 
 row1 = st.columns(2)
 with row1[0]:
-    ordered = pooled.sort_values("fcr_rate")
+    ordered = pooled.sort_values("fcr_rate", ascending=False)  # Plotly draws the last on top
     fig = px.bar(
         ordered,
         x="fcr_rate",
@@ -129,6 +129,7 @@ with row1[1]:
         x="month",
         y="fcr_rate",
         color="dimension_value",
+        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
         markers=True,
         title=f"FCR per month by {name}",
         labels={**labels, "fcr_rate": "FCR"},
@@ -148,8 +149,10 @@ with row2[0]:
         x="month",
         y="median_first_reply_minutes",
         color="dimension_value",
+        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
         markers=True,
-        title=f"Median first reply (minutes) by {name}",
+        log_y=True,
+        title=f"Median first reply (minutes, log scale) by {name}",
         labels={**labels, "median_first_reply_minutes": "minutes"},
     )
     ui.chart(
@@ -164,8 +167,10 @@ with row2[1]:
         x="month",
         y="median_resolution_hours",
         color="dimension_value",
+        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
         markers=True,
-        title=f"Median resolution (hours) by {name}",
+        log_y=True,
+        title=f"Median resolution (hours, log scale) by {name}",
         labels={**labels, "median_resolution_hours": "hours"},
     )
     ui.chart(
@@ -200,6 +205,7 @@ with row3[1]:
         x="month",
         y="reopened_tickets",
         color="dimension_value",
+        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
         title=f"Reopened tickets per month by {name}",
         labels={**labels, "reopened_tickets": "reopened tickets"},
     )

@@ -87,6 +87,7 @@ with chart_left:
         x="month",
         y="logo_churn_rate",
         color="dimension_value",
+        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
         markers=True,
         title=f"Logo churn by {ui.DIMENSION_LABELS[dimension].lower()}",
         labels={"logo_churn_rate": "logo churn", "month": "", "dimension_value": ""},

@@ -37,7 +37,7 @@ largest = bands["mrr_share"].idxmax()
 cols = st.columns(4)
 cols[0].metric(f"MRR, {ui.month_label(month)}", ui.usd(total["mrr_usd"]), border=True)
 cols[1].metric(
-    "MRR held by the top 10% of accounts",
+    "Top 10% of accounts hold",
     ui.pct(total["top_decile_mrr_share"]),
     help=f"The {int(total['top_decile_accounts'])} largest of {int(total['active_accounts'])} "
     "active accounts; 10% would mean evenly spread.",
@@ -93,6 +93,7 @@ with c2:
         labels={"value": "", "tenure_band": "", "measure": ""},
     )
     fig.update_yaxes(tickformat=".0%")
+    fig.update_traces(textangle=0, textposition="outside", cliponaxis=False)
     ui.chart(
         fig,
         "Each band's share of MRR, and the share of the band's MRR its largest 10% of accounts "
@@ -158,6 +159,7 @@ with c3:
         title="Observed CAC payback (median months)",
         labels={"median_payback": "months to pay back CAC", "acquisition_channel": ""},
     )
+    fig.update_traces(textangle=0, textposition="outside", cliponaxis=False)
     ui.chart(
         fig,
         "Median months until a cohort's net revenue per account covered its CAC, over the "

@@ -172,7 +172,7 @@ with c3:
     by_value = by_value[by_value["detractors"] > 0].assign(
         rate=lambda f: f["detractors_followed_up"] / f["detractors"]
     )
-    by_value = by_value.sort_values("rate")
+    by_value = by_value.sort_values("rate", ascending=False)  # lowest on top
     fig = px.bar(
         by_value,
         x="rate",

@@ -36,23 +36,23 @@ if ranked.empty:
 
 top = ranked.iloc[0]
 month_total = scorecard.loc[scorecard["month"] == pd.Timestamp(month), "friction_tickets"].sum()
-cols = st.columns(4)
-cols[0].metric(
-    "Fix first",
-    top["touchpoint"],
-    help=f"Friction rank {int(top['friction_rank'])} of the month: most tickets not resolved "
-    "at first contact (including still open).",
-    border=True,
-)
-cols[1].metric("Owner", top["owning_team"], border=True)
-cols[2].metric(
+headline, c1, c2 = st.columns([2, 1, 1])
+with headline.container(border=True, key="friction_fix_first"):
+    st.markdown("Fix first")
+    st.markdown(f"### {top['touchpoint']}")
+    st.markdown(
+        f"owned by **{top['owning_team']}** · friction rank {int(top['friction_rank'])} of "
+        f"{ui.month_label(month)}"
+    )
+c1.metric(
     "Friction tickets",
     ui.number(top["friction_tickets"]),
-    help=f"{ui.pct(top['friction_tickets'] / month_total)} of the month's friction tickets; "
-    f"{ui.pct(top['friction_rate'])} of its {int(top['tickets'])} tickets.",
+    help=f"Tickets not resolved at first contact (including still open): "
+    f"{ui.pct(top['friction_rate'])} of its {int(top['tickets'])} tickets, "
+    f"{ui.pct(top['friction_tickets'] / month_total)} of the month's friction tickets.",
     border=True,
 )
-cols[3].metric(
+c2.metric(
     "Its FCR",
     ui.pct(top["fcr_rate"]),
     help="First-contact resolved / solved tickets of the touchpoint.",
