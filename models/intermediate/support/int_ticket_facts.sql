@@ -1,18 +1,11 @@
--- One row per current ticket with its facts (marts.md "Ticket facts"), counted over all of
--- its events, including events after the as-of date.
+-- One row per current ticket with its facts (docs/marts.md "Ticket facts"), counted over
+-- all of its events, including events after the as-of date.
 --
 -- Incremental: a refresh recounts only the tickets whose facts can have changed since the
 -- last run (delete+insert by ticket_id): a new version of the ticket, a new or changed
 -- event of it (or one moved away from it), or a new version of its requester contact. Each
 -- input has its own watermark, the greatest _loaded_at of it already counted.
-{{
-    config(
-        materialized='incremental',
-        unique_key='ticket_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail'
-    )
-}}
+{{ config(unique_key='ticket_id') }}
 
 {%- set tickets_since = incremental_watermark('_ticket_loaded_at') -%}
 {%- set events_since = incremental_watermark('_events_loaded_at') -%}

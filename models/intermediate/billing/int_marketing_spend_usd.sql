@@ -1,5 +1,5 @@
 -- One row per (spend_month, channel) of acquisition spend through the last complete month,
--- in USD: amount_cents / 100 converted at the spend month's rate (marts.md "USD
+-- in USD: amount_cents / 100 converted at the spend month's rate (docs/marts.md "USD
 -- conversion"). A missing rate leaves amount_usd null and fails the fx_rate_available test.
 with
 

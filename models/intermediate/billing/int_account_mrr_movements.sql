@@ -1,7 +1,7 @@
 -- One row per (account, month M) where p = MRR(M-1) > 0 or c = MRR(M) > 0, for M through
 -- the last complete month: the account's MRR movement in M. Every MRR-based mart reads
 -- movements from here, so new / reactivation / expansion / contraction / churn are defined
--- once (marts.md "marts.mrr_bridge"; comparisons are exact). A month without an active
+-- once (docs/marts.md "MRR movements"; comparisons are exact). A month without an active
 -- row has MRR 0.
 with
 

@@ -1,7 +1,7 @@
 -- One row per (subscription, month M) in which the subscription is active at the end of M
--- and has a non-zero price, for M through the last complete month (marts.md "Subscription
--- MRR in month M"). Active at the end of M: started_at < M+1 and (ended_at is null or
--- ended_at >= M+1), i.e. M from month(started_at) to month(ended_at) - 1.
+-- and has a non-zero price, for M through the last complete month (docs/marts.md
+-- "Subscription MRR in month M"). Active at the end of M: started_at < M+1 and (ended_at is
+-- null or ended_at >= M+1), i.e. M from month(started_at) to month(ended_at) - 1.
 with
 
 subscriptions as (

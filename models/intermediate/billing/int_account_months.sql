@@ -1,7 +1,8 @@
 -- One row per (account, month M) in which the account is active: MRR(M) > 0, for M through
--- the last complete month. MRR(M) is the sum of its subscriptions' MRR (marts.md "Account
--- MRR"); plan_tier is the tier of its subscription with the largest MRR in M (ties: the
--- smallest subscription_id), which the marts report as the tier "at the start of M+1".
+-- the last complete month. MRR(M) is the sum of its subscriptions' MRR (docs/marts.md
+-- "Account MRR(M)"); plan_tier is the tier of its subscription with the largest MRR in M
+-- (ties: the smallest subscription_id), which the marts report as the tier "at the start of
+-- M+1".
 with
 
 subscription_months as (

@@ -1,9 +1,10 @@
 -- One row per (account, month M) for accounts with at least one ticket created in
 -- [M - 90 days, M), for M through the last complete month: how many such tickets, and
 -- whether any was not solved before M (solved_at null or >= M) or is not FCR by its current
--- facts (marts.md "marts.churn_by_support_experience"). Tickets without an account belong
--- to no account. A ticket created at c falls in the window of the months M with
--- c < M <= c + 90 days, at most four of them, so the model stays linear in tickets.
+-- facts (as models/marts/finance/churn_by_support_experience.yml defines them). Tickets
+-- without an account belong to no account. A ticket created at c falls in the window of the
+-- months M with c < M <= c + 90 days, at most four of them, so the model stays linear in
+-- tickets.
 with
 
 ticket_facts as (

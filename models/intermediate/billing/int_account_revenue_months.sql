@@ -1,8 +1,8 @@
 -- One row per (account, month M) with non-zero payments or refunds, for M through the last
--- complete month: the account's net revenue in M (marts.md "Net revenue in month M"), i.e.
--- amount_paid_cents / 100 of its invoices with status 'paid' and month(paid_at) = M, minus
--- amount_cents / 100 of refunds of its invoices with month(refunded_at) = M, each converted
--- to USD at its own month.
+-- complete month: the account's net revenue in M (docs/marts.md "Net revenue in month M"),
+-- i.e. amount_paid_cents / 100 of its invoices with status 'paid' and month(paid_at) = M,
+-- minus amount_cents / 100 of refunds of its invoices with month(refunded_at) = M, each
+-- converted to USD at its own month.
 with
 
 invoices as (

@@ -1,5 +1,5 @@
--- One row per account that ever paid: its cohort (marts.md "marts.cohort_ltv") and its
--- onboarding experience. Cohort month = month of the first paid invoice with
+-- One row per account that ever paid: its cohort (as models/marts/cx/cohort_ltv.yml uses it)
+-- and its onboarding experience. Cohort month = month of the first paid invoice with
 -- amount_paid_cents > 0 (by paid_at). Onboarding experience, from the account's tickets with
 -- category 'onboarding' created in [first paid_at, first paid_at + 30 days): none -> `none`,
 -- all of them FCR -> `smooth`, otherwise `friction`.
