@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='account_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail'
-    )
-}}
+{{ config(unique_key='account_id') }}
 
 with
 
