@@ -15,7 +15,7 @@ DBT_ARGS := --project-dir . --profiles-dir .
 MANIFEST := target_orch/manifest.json
 # make test: pytest-xdist processes, a test file each
 TEST_WORKERS ?= 2
-DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros tests/dbt seeds -type f 2>/dev/null)
+DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros data-tests seeds -type f 2>/dev/null)
 
 .PHONY: setup run build sample test lint dev dashboard suites export bench clean
 
@@ -53,7 +53,7 @@ test: setup  ## unit + end-to-end tests (TEST_WORKERS processes, a test file per
 lint: setup  ## ruff + sqlfluff
 	$(BIN)/ruff check orchestration dashboard tests bench
 	$(BIN)/ruff format --check orchestration dashboard tests bench
-	$(BIN)/sqlfluff lint models macros tests/dbt --disable-progress-bar
+	$(BIN)/sqlfluff lint models macros data-tests --disable-progress-bar
 
 dev: setup  ## Dagster UI with the asset graph, checks, schedule and sensor
 	mkdir -p $(DAGSTER_HOME)

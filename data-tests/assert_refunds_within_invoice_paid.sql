@@ -1,4 +1,4 @@
--- All refunds of an invoice add up to at most its amount_paid_cents (raw-sources.md).
+-- All refunds of an invoice add up to at most its amount_paid_cents (docs/raw-contract.md).
 -- Returns one row per refund of an over-refunded invoice.
 with
 

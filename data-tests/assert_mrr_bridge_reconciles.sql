@@ -1,5 +1,6 @@
 -- Every mrr_bridge row reconciles: starting + new + reactivation + expansion - contraction
--- - churned = ending, within max(1e-6, 1e-12 x |ending|) (marts.md "marts.mrr_bridge").
+-- - churned = ending, within max(1e-6, 1e-12 x |ending|)
+-- (models/marts/finance/mrr_bridge.yml).
 with
 
 bridge as (

@@ -1,5 +1,6 @@
 -- mrr_bridge rolls forward: ending MRR and accounts of M equal starting of M+1 for every
--- (dimension, dimension_value), a missing row counting as 0 (marts.md "marts.mrr_bridge").
+-- (dimension, dimension_value), a missing row counting as 0
+-- (models/marts/finance/mrr_bridge.yml).
 with
 
 bridge as (
