@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.dbt_build import dbt_build
-from tests.landing import ts, write_batch
-from tests.scenario import AS_OF, write_scenario
+from tests.support.dbt_build import dbt_build
+from tests.support.landing import ts, write_batch
+from tests.support.scenario import AS_OF, write_scenario
 
 pytestmark = pytest.mark.e2e
 

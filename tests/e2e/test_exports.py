@@ -17,8 +17,8 @@ import pytest
 
 from orchestration.defs.publish.export import FINANCE_MARTS
 from orchestration.lib.git import git_sha
-from tests.dbt_build import PROJECT_DIR, Build, dbt_build
-from tests.scenario import AS_OF, write_scenario
+from tests.support.dbt_build import PROJECT_DIR, Build, dbt_build
+from tests.support.scenario import AS_OF, write_scenario
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt_build import dbt_build
-from tests.later_batches import (
+from tests.support.dbt_build import dbt_build
+from tests.support.later_batches import (
     MODELS_ONLY,
     executed_sql,
     land_contact_update,
@@ -18,7 +18,7 @@ from tests.later_batches import (
     land_next_batch,
     mart_rows,
 )
-from tests.scenario import AS_OF, write_scenario
+from tests.support.scenario import AS_OF, write_scenario
 
 pytestmark = pytest.mark.e2e
 

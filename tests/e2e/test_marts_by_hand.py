@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt_build import Build, dbt_build
-from tests.scenario import AS_OF, write_scenario
+from tests.support.dbt_build import Build, dbt_build
+from tests.support.scenario import AS_OF, write_scenario
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dbt_build import Build, dbt_build
-from tests.landing import Row, write_landing
+from tests.support.dbt_build import Build, dbt_build
+from tests.support.landing import Row, write_landing
 
 pytestmark = pytest.mark.e2e
 

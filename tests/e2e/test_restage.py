@@ -11,10 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.dbt_build import dbt_build
-from tests.landing import ts
-from tests.later_batches import MODELS_ONLY, executed_sql, land_next_batch, mart_rows
-from tests.scenario import AS_OF, write_scenario
+from tests.support.dbt_build import dbt_build
+from tests.support.landing import ts
+from tests.support.later_batches import MODELS_ONLY, executed_sql, land_next_batch, mart_rows
+from tests.support.scenario import AS_OF, write_scenario
 
 pytestmark = pytest.mark.e2e
 

@@ -1,5 +1,7 @@
 """Conventions every model must keep, read from the dbt manifest: documented, tested,
-contracts on marts, and every mart gated behind int_validated_reporting_period."""
+contracts on marts, every mart gated behind int_validated_reporting_period, and the layout
+(intermediate models in models/intermediate/<area>/ with their yml, unit tests beside their
+model)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
-from tests.dbt_build import PROJECT_DIR
+from tests.support.dbt_build import PROJECT_DIR
 
 DBT = Path(sys.executable).parent / "dbt"
+INTERMEDIATE = PurePosixPath("models/intermediate")
 GATE = "model.cx_warehouse.int_validated_reporting_period"
 PII_COLUMNS = {"email", "full_name", "comment"}
 
@@ -97,3 +100,44 @@ def test_the_gate_waits_for_every_intermediate_model(manifest: dict) -> None:
         "add these to int_validated_reporting_period: "
         f"{sorted(intermediate - set(gate['depends_on']['nodes']))}"
     )
+
+
+def folder_of(node: dict) -> PurePosixPath:
+    return PurePosixPath(node["original_file_path"]).parent
+
+
+def yml_path(patch_path: str) -> PurePosixPath:
+    """The yml file of a manifest ``patch_path`` (``cx_warehouse://models/...yml``)."""
+    return PurePosixPath(patch_path.split("://", 1)[1])
+
+
+def test_intermediate_models_have_their_yml_in_their_area_folder(manifest: dict) -> None:
+    intermediate = [
+        m for m in models(manifest) if INTERMEDIATE in (folder_of(m), *folder_of(m).parents)
+    ]
+    assert intermediate
+    for model in intermediate:
+        folder = folder_of(model)
+        assert folder.parent == INTERMEDIATE, (
+            f"{model['name']} belongs in a folder models/intermediate/<area>/, not {folder}"
+        )
+        assert model["patch_path"], f"{model['name']} has no yml"
+        expected = folder / f"_int_{folder.name}__models.yml"
+        assert yml_path(model["patch_path"]) == expected, (
+            f"{model['name']} is documented in {yml_path(model['patch_path'])}, not {expected}"
+        )
+
+
+def test_every_unit_test_sits_in_its_models_folder(manifest: dict) -> None:
+    nodes = manifest["nodes"]
+    for unit_test in manifest["unit_tests"].values():
+        model = nodes[f"model.cx_warehouse.{unit_test['model']}"]
+        folder = folder_of(model)
+        yml = PurePosixPath(unit_test["original_file_path"])
+        assert yml.parent == folder, (
+            f"unit test {unit_test['name']} is in {yml}, not beside {model['name']} in {folder}"
+        )
+        if folder.parent == INTERMEDIATE:
+            assert yml.name == f"_int_{folder.name}__unit_tests.yml", (
+                f"unit test {unit_test['name']} belongs in _int_{folder.name}__unit_tests.yml"
+            )

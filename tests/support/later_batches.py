@@ -1,12 +1,12 @@
-"""Later batches of the hand-built scenario (tests/scenario.py) and how to compare builds:
-for the full-vs-incremental tests."""
+"""Later batches of the hand-built scenario (tests/support/scenario.py) and how to compare
+builds: for the full-vs-incremental tests."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tests.dbt_build import Build
-from tests.landing import d, ts, write_batch
+from tests.support.dbt_build import Build
+from tests.support.landing import d, ts, write_batch
 
 NEXT_LOAD = ts("2024-06-15 05:00")
 # builds whose models are compared while their data tests run elsewhere

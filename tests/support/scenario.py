@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.landing import d, ts, write_batch, write_landing
+from tests.support.landing import d, ts, write_batch, write_landing
 
 AS_OF = "2024-06-15"
 

@@ -1,5 +1,5 @@
-"""Run `dbt build` the way schedulers and acceptance checks do (marts.md "How the warehouse is
-run"), into a DuckDB file of the test's own, and read the marts back."""
+"""Run `dbt build` the way schedulers and acceptance checks do (docs/marts.md "How the
+warehouse is run"), into a DuckDB file of the test's own, and read the marts back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).parent / "dbt"
 
 
