@@ -1,6 +1,6 @@
 """dbt rebuilds its incremental models from all batches when the warehouse file no longer
 matches what they were built from: another landing dir, a back-dated batch, other code
-(macros/raw/restage_if_landing_changed.sql)."""
+(macros/restage/restage_if_landing_changed.sql)."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_a_warehouse_file_built_by_other_code_is_rebuilt(tmp_path: Path) -> None
 
 
 def test_a_rewritten_batch_file_is_restaged(tmp_path: Path) -> None:
-    """Batch files are never rewritten (raw-sources.md); if one is, its old rows are gone."""
+    """Batch files are never rewritten (docs/raw-contract.md); if one is, its old rows are gone."""
     raw = write_scenario(tmp_path / "raw")
     land_next_batch(raw)
     assert dbt_build(raw, tmp_path / "incremental", AS_OF, *MODELS_ONLY).returncode == 0
