@@ -28,8 +28,7 @@ account_mrr as (
     select
         account_id,
         month,
-        cast(sum(cast(arr_cents / 1200.0 * usd_per_unit as decimal(38, 10))) as double)
-            as mrr_usd
+        {{ exact_sum('arr_cents / 1200.0 * usd_per_unit') }} as mrr_usd
     from account_currency_months
     group by account_id, month
 ),

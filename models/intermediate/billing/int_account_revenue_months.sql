@@ -47,17 +47,29 @@ movements as (
     select * from refunded
 ),
 
+-- integer cents per currency first (exact: EUR 3.33 paid, 1.11 + 2.22 refunded nets to 0),
+-- then each currency's USD amount, the currencies added as exact decimals
+currency_months as (
+    select
+        account_id,
+        month,
+        currency,
+        sum(amount_cents) as amount_cents
+    from movements
+    group by account_id, month, currency
+),
+
 converted as (
     select
-        movements.account_id,
-        movements.month,
-        movements.currency,
-        {{ usd_per_unit('movements.currency') }} as usd_per_unit,
-        movements.amount_cents
-    from movements
+        currency_months.account_id,
+        currency_months.month,
+        currency_months.currency,
+        {{ usd_per_unit('currency_months.currency') }} as usd_per_unit,
+        currency_months.amount_cents
+    from currency_months
     cross join reporting_period
-    {{ fx_rate_join('fx_rates', 'movements.currency', 'movements.month') }}
-    where movements.month <= reporting_period.last_complete_month
+    {{ fx_rate_join('fx_rates', 'currency_months.currency', 'currency_months.month') }}
+    where currency_months.month <= reporting_period.last_complete_month
 ),
 
 final as (
@@ -67,7 +79,8 @@ final as (
         -- null, never a partial sum, when an amount of the month has no FX rate
         -- (the fx_rate_available test then fails the build)
         case
-            when count(*) = count(usd_per_unit) then sum(amount_cents / 100.0 * usd_per_unit)
+            when count(*) = count(usd_per_unit)
+                then {{ exact_sum('amount_cents / 100.0 * usd_per_unit') }}
         end as net_revenue_usd,
         min(currency) filter (where usd_per_unit is null) as currency_missing_fx_rate
     from converted

@@ -37,13 +37,13 @@ churn as (
         {{ dimension_columns(dimensions) }},
         count(*) as accounts_at_start,
         count_if(movement = 'churn') as churned_accounts,
-        sum(mrr_previous_usd) as mrr_at_start_usd,
-        coalesce(sum(mrr_previous_usd) filter (where movement = 'churn'), 0) as churned_mrr_usd,
+        {{ exact_sum('mrr_previous_usd') }} as mrr_at_start_usd,
+        coalesce({{ exact_sum('mrr_previous_usd', "movement = 'churn'") }}, 0) as churned_mrr_usd,
         coalesce(
-            sum(mrr_previous_usd - mrr_current_usd) filter (where movement = 'contraction'), 0
+            {{ exact_sum('mrr_previous_usd - mrr_current_usd', "movement = 'contraction'") }}, 0
         ) as contraction_mrr_usd,
         coalesce(
-            sum(mrr_current_usd - mrr_previous_usd) filter (where movement = 'expansion'), 0
+            {{ exact_sum('mrr_current_usd - mrr_previous_usd', "movement = 'expansion'") }}, 0
         ) as expansion_mrr_usd
     from accounts_at_start
     group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS

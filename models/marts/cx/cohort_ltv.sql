@@ -93,7 +93,7 @@ cohort_activity as (
         months_since_start,
         {{ dimension_columns(dimensions) }},
         count_if(is_active) as active_accounts,
-        sum(net_revenue_usd) as revenue_usd
+        {{ exact_sum('net_revenue_usd') }} as revenue_usd
     from member_months
     group by {{ dimension_grouping_sets(['cohort_month', 'months_since_start'], dimensions) }}  -- noqa: PRS
 ),
@@ -118,11 +118,11 @@ cohort_months as (
 cumulative as (
     select
         *,
-        sum(revenue_usd) over (
-            partition by cohort_month, dimension, dimension_value
-            order by months_since_start
-            rows between unbounded preceding and current row
-        ) as cumulative_revenue_usd
+        {{ exact_sum(
+            'revenue_usd',
+            over='partition by cohort_month, dimension, dimension_value'
+            ~ ' order by months_since_start rows between unbounded preceding and current row'
+        ) }} as cumulative_revenue_usd
     from cohort_months
 ),
 

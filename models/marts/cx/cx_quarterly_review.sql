@@ -53,8 +53,8 @@ churn as (
         {{ quarter_of('month') }} as quarter,
         {{ safe_divide('sum(churned_accounts)', 'sum(accounts_at_start)') }} as logo_churn_rate,
         {{ safe_divide(
-            'sum(mrr_at_start_usd - churned_mrr_usd - contraction_mrr_usd + expansion_mrr_usd)',
-            'sum(mrr_at_start_usd)'
+            exact_sum('mrr_at_start_usd - churned_mrr_usd - contraction_mrr_usd + expansion_mrr_usd'),
+            exact_sum('mrr_at_start_usd')
         ) }} as net_mrr_retention
     from churn_by_segment
     where dimension = 'all'
@@ -102,7 +102,8 @@ closed_loop as (
 ltv as (
     select
         {{ quarter_of('cohort_ltv.cohort_month + interval 5 month') }} as quarter,
-        {{ safe_divide('sum(cumulative_revenue_usd)', 'sum(cohort_accounts)') }} as ltv_6m_per_account_usd
+        {{ safe_divide(exact_sum('cumulative_revenue_usd'), 'sum(cohort_accounts)') }}
+            as ltv_6m_per_account_usd
     from cohort_ltv
     where cohort_ltv.dimension = 'all' and cohort_ltv.months_since_start = 5
     group by 1

@@ -38,7 +38,7 @@ cohorts as (
         case when grouping(acquisition_channel) = 0 then acquisition_channel else 'all' end
             as acquisition_channel,
         count(*) as new_accounts,
-        sum(starting_mrr_usd) as starting_mrr_usd
+        {{ exact_sum('starting_mrr_usd') }} as starting_mrr_usd
     from cohort_members
     group by grouping sets ((cohort_month), (cohort_month, acquisition_channel))  -- noqa: PRS
 ),
@@ -47,7 +47,7 @@ spend as (
     select
         spend_month as cohort_month,
         case when grouping(channel) = 0 then channel else 'all' end as acquisition_channel,
-        sum(amount_usd) as spend_usd
+        {{ exact_sum('amount_usd') }} as spend_usd
     from marketing_spend
     group by grouping sets ((spend_month), (spend_month, channel))  -- noqa: PRS
 ),
@@ -85,7 +85,7 @@ cohort_revenue as (
         case when grouping(acquisition_channel) = 0 then acquisition_channel else 'all' end
             as acquisition_channel,
         months_since_start,
-        sum(net_revenue_usd) as net_revenue_usd
+        {{ exact_sum('net_revenue_usd') }} as net_revenue_usd
     from member_revenue
     group by grouping sets (  -- noqa: PRS
         (cohort_month, months_since_start),
@@ -116,11 +116,12 @@ cumulative as (
         cohort_grid.acquisition_channel,
         cohort_grid.months_since_start,
         cohort_grid.cac_usd,
-        sum(coalesce(cohort_revenue.net_revenue_usd, 0.0)) over (
-            partition by cohort_grid.cohort_month, cohort_grid.acquisition_channel
-            order by cohort_grid.months_since_start
-            rows between unbounded preceding and current row
-        ) / cohort_grid.new_accounts as cumulative_net_revenue_per_account_usd
+        {{ exact_sum(
+            'coalesce(cohort_revenue.net_revenue_usd, 0.0)',
+            over='partition by cohort_grid.cohort_month, cohort_grid.acquisition_channel'
+            ~ ' order by cohort_grid.months_since_start'
+            ~ ' rows between unbounded preceding and current row'
+        ) }} / cohort_grid.new_accounts as cumulative_net_revenue_per_account_usd
     from cohort_grid
     left join cohort_revenue
         on cohort_grid.cohort_month = cohort_revenue.cohort_month

@@ -34,8 +34,8 @@ churn as (
         support_experience,
         count(*) as accounts_at_start,
         count_if(movement = 'churn') as churned_accounts,
-        sum(mrr_previous_usd) as mrr_at_start_usd,
-        coalesce(sum(mrr_previous_usd) filter (where movement = 'churn'), 0) as churned_mrr_usd
+        {{ exact_sum('mrr_previous_usd') }} as mrr_at_start_usd,
+        coalesce({{ exact_sum('mrr_previous_usd', "movement = 'churn'") }}, 0) as churned_mrr_usd
     from accounts_at_start
     group by month, support_experience
 ),

@@ -38,9 +38,9 @@ baseline as (
         coalesce(sum(churn.churned_accounts) filter (
             where churn.support_experience = 'had_unresolved_or_non_fcr'
         ), 0) as non_fcr_churned_accounts,
-        coalesce(sum(churn.churned_mrr_usd) filter (
-            where churn.support_experience = 'had_unresolved_or_non_fcr'
-        ), 0) as non_fcr_churned_mrr_usd
+        coalesce({{ exact_sum(
+            'churn.churned_mrr_usd', "churn.support_experience = 'had_unresolved_or_non_fcr'"
+        ) }}, 0) as non_fcr_churned_mrr_usd
     from analysis_window
     left join churn_by_support_experience as churn
         on churn.month between analysis_window.window_start_month and analysis_window.window_end_month

@@ -28,21 +28,21 @@ bridge as (
     select
         month,
         {{ dimension_columns(dimensions) }},
-        sum(mrr_previous_usd) as starting_mrr_usd,
+        {{ exact_sum('mrr_previous_usd') }} as starting_mrr_usd,
         count_if(mrr_previous_usd > 0) as starting_accounts,
-        sum(mrr_current_usd) filter (where movement = 'new') as new_mrr_usd,
+        {{ exact_sum('mrr_current_usd', "movement = 'new'") }} as new_mrr_usd,
         count_if(movement = 'new') as new_accounts,
-        sum(mrr_current_usd) filter (where movement = 'reactivation') as reactivation_mrr_usd,
+        {{ exact_sum('mrr_current_usd', "movement = 'reactivation'") }} as reactivation_mrr_usd,
         count_if(movement = 'reactivation') as reactivated_accounts,
-        sum(mrr_current_usd - mrr_previous_usd) filter (where movement = 'expansion')
+        {{ exact_sum('mrr_current_usd - mrr_previous_usd', "movement = 'expansion'") }}
             as expansion_mrr_usd,
         count_if(movement = 'expansion') as expansion_accounts,
-        sum(mrr_previous_usd - mrr_current_usd) filter (where movement = 'contraction')
+        {{ exact_sum('mrr_previous_usd - mrr_current_usd', "movement = 'contraction'") }}
             as contraction_mrr_usd,
         count_if(movement = 'contraction') as contraction_accounts,
-        sum(mrr_previous_usd) filter (where movement = 'churn') as churned_mrr_usd,
+        {{ exact_sum('mrr_previous_usd', "movement = 'churn'") }} as churned_mrr_usd,
         count_if(movement = 'churn') as churned_accounts,
-        sum(mrr_current_usd) as ending_mrr_usd,
+        {{ exact_sum('mrr_current_usd') }} as ending_mrr_usd,
         count_if(mrr_current_usd > 0) as ending_accounts
     from account_movements
     group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS

@@ -75,15 +75,15 @@ by_band as (
         month,
         case when grouping(tenure_band) = 0 then tenure_band else 'all' end as tenure_band,
         count_if(mrr_usd > 0) as active_accounts,
-        sum(mrr_usd) as mrr_usd,
-        sum(net_revenue_usd) as net_revenue_usd,
+        {{ exact_sum('mrr_usd') }} as mrr_usd,
+        {{ exact_sum('net_revenue_usd') }} as net_revenue_usd,
         case
             when grouping(tenure_band) = 0 then count_if(is_band_top_decile)
             else count_if(is_month_top_decile)
         end as top_decile_accounts,
         case
-            when grouping(tenure_band) = 0 then sum(mrr_usd) filter (where is_band_top_decile)
-            else sum(mrr_usd) filter (where is_month_top_decile)
+            when grouping(tenure_band) = 0 then {{ exact_sum('mrr_usd', "is_band_top_decile") }}
+            else {{ exact_sum('mrr_usd', "is_month_top_decile") }}
         end as top_decile_mrr_usd
     from ranked
     group by grouping sets ((month), (month, tenure_band))  -- noqa: PRS
