@@ -98,8 +98,8 @@ METRIC_LABELS = {
     "median_resolution_hours": "Median resolution time",
     "csat_average": "CSAT (1-5)",
     "nps": "NPS",
-    "closed_loop_rate": "Detractors followed up ≤ 7 days",
-    "ltv_6m_per_account_usd": "6-month LTV per account (latest cohorts)",
+    "closed_loop_rate": "Closed loop (≤ 7 days)",
+    "ltv_6m_per_account_usd": "6-month LTV per account",
 }
 METRIC_ORDER = list(METRIC_LABELS)
 
@@ -157,6 +157,13 @@ def serving_file_message(error: ServingFileError) -> None:
 def chart(fig: go.Figure, caption: str, mart: str | Sequence[str], key: str) -> None:
     """A Plotly chart with its one-line caption: what it shows and which mart it reads."""
     fig.update_layout(margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend_title_text="")
+    # labels on vertical bars: level and above the bar (narrow bars would turn them sideways)
+    fig.update_traces(
+        textangle=0,
+        textposition="outside",
+        cliponaxis=False,
+        selector=lambda t: t.type == "bar" and t.orientation != "h" and t.text is not None,
+    )
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     marts = [mart] if isinstance(mart, str) else list(mart)
     st.caption(f"{caption} Reads {', '.join(f'`marts.{m}`' for m in marts)}.")

@@ -30,7 +30,7 @@ bands = f1.multiselect(
 )
 chosen_segments = f2.multiselect("Segment", segments, default=segments)
 open_loops_only = f3.toggle(
-    "Open detractor loop only",
+    "Open loops only",
     help="Accounts with a detractor answer of the last 90 days nobody followed up yet.",
 )
 
@@ -61,7 +61,7 @@ cols[2].metric(
     border=True,
 )
 cols[3].metric(
-    "…with an open detractor loop",
+    "With an open loop",
     ui.number(counts["open_loops"]),
     help="A detractor answer of the last 90 days not followed up: a CSM can still close it.",
     border=True,

@@ -53,23 +53,28 @@ at_6m = onboarding[onboarding["months_since_start"] == 5].set_index("dimension_v
 cols = st.columns(4)
 for i, (value, measure, label) in enumerate(
     [
-        ("smooth", "retention", "6-month retention, smooth onboarding"),
-        ("friction", "retention", "6-month retention, onboarding friction"),
-        ("smooth", "ltv", "6-month LTV per account, smooth"),
-        ("friction", "ltv", "6-month LTV per account, friction"),
+        ("smooth", "retention", "Smooth · retained at 6 mo"),
+        ("friction", "retention", "Friction · retained at 6 mo"),
+        ("smooth", "ltv", "Smooth · LTV at 6 mo"),
+        ("friction", "ltv", "Friction · LTV at 6 mo"),
     ]
 ):
     shown = at_6m[measure].get(value) if value in at_6m.index else None
     cols[i].metric(
         label,
         ui.pct(shown) if measure == "retention" else ui.usd(shown),
-        help="Pooled over the chosen cohorts that are at least 6 months old (month 5 after the "
-        "cohort month). Smooth = every onboarding ticket of the first 30 days resolved at "
-        "first contact.",
+        help="Onboarding smooth: every onboarding ticket of the first 30 days resolved at first "
+        "contact; friction: not. Retention and LTV per account 6 months in (month 5 after the "
+        "cohort month), pooled over the chosen cohorts that old.",
         border=True,
     )
 
+MIN_COHORTS = 6  # ages that fewer cohorts reached are a few cohorts' noise
+reached = (
+    chosen[chosen["dimension"] == "all"].groupby("months_since_start")["cohort_month"].nunique()
+)
 curves = pooled(chosen[chosen["dimension"] == dimension])
+curves = curves[curves["months_since_start"].map(reached).fillna(0) >= MIN_COHORTS]
 if dimension == "onboarding_experience":
     curves["dimension_value"] = (
         curves["dimension_value"].map(ONBOARDING).fillna(curves["dimension_value"])
@@ -94,7 +99,8 @@ with c1:
     ui.chart(
         fig,
         f"Share of a cohort's accounts still paying k months after their first payment, per "
-        f"{name}, pooled over the chosen cohorts old enough for each k.",
+        f"{name}, pooled over the chosen cohorts old enough for each k (ages at least "
+        f"{MIN_COHORTS} cohorts reached).",
         "cohort_ltv",
         key="cohort_retention",
     )

@@ -36,26 +36,27 @@ window = (
 
 cols = st.columns(4)
 cols[0].metric(
-    "Revenue kept over 12 months",
+    "Revenue kept (12 mo)",
     ui.usd(row["retained_revenue_12m_usd"]),
     help=f"Retained MRR {ui.TIMES} 6.5: saves spread evenly over the year pay 6.5 of 12 "
     "months on average.",
     border=True,
 )
 cols[1].metric(
-    "MRR still on the books after a year",
+    "MRR kept after 1 yr",
     ui.usd(row["retained_mrr_usd"]),
     help=f"Churned accounts avoided {ui.TIMES} the MRR a churning non-FCR account takes with it "
     f"({ui.usd(row['mrr_per_churned_account_usd'])}).",
     border=True,
 )
 cols[2].metric(
-    "Churned accounts avoided per year",
+    "Churn avoided / yr",
     ui.number(row["churned_accounts_avoided_per_year"], 1),
+    help="Churned accounts a year the scenario avoids.",
     border=True,
 )
 cols[3].metric(
-    "Accounts moved to all-FCR per month",
+    "Accounts moved / mo",
     ui.number(row["accounts_moved_per_month"], 1),
     help="Accounts a month that would have all their tickets resolved at first contact "
     "instead of not.",
@@ -88,6 +89,7 @@ with c1:
         },
     )
     fig.update_yaxes(tickprefix="$")
+    fig.update_xaxes(type="category")
     ui.chart(
         fig,
         "12-month revenue of the churn a relative FCR improvement would avoid, per scenario.",

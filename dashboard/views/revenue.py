@@ -93,7 +93,6 @@ with c2:
         labels={"value": "", "tenure_band": "", "measure": ""},
     )
     fig.update_yaxes(tickformat=".0%")
-    fig.update_traces(textangle=0, textposition="outside", cliponaxis=False)
     ui.chart(
         fig,
         "Each band's share of MRR, and the share of the band's MRR its largest 10% of accounts "
@@ -159,7 +158,6 @@ with c3:
         title="Observed CAC payback (median months)",
         labels={"median_payback": "months to pay back CAC", "acquisition_channel": ""},
     )
-    fig.update_traces(textangle=0, textposition="outside", cliponaxis=False)
     ui.chart(
         fig,
         "Median months until a cohort's net revenue per account covered its CAC, over the "

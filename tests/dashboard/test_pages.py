@@ -110,9 +110,7 @@ def test_overview_kpis_are_the_latest_quarter(marts: Marts) -> None:
     assert (
         shown["Median resolution time"] == f"{review.at['median_resolution_hours', 'value']:.1f} h"
     )
-    assert shown["6-month LTV per account (latest cohorts)"] == usd(
-        review.at["ltv_6m_per_account_usd", "value"]
-    )
+    assert shown["6-month LTV per account"] == usd(review.at["ltv_6m_per_account_usd", "value"])
     quarters = marts.one("select count(distinct quarter) from marts.cx_quarterly_review")
     trend = figures(at)[0]
     assert len(trend["data"]) == 8
@@ -311,8 +309,8 @@ def test_cohorts_onboarding_headline_and_curves(marts: Marts) -> None:
         [start],
     ).set_index("dimension_value")
     shown = metrics(at)
-    assert shown["6-month retention, smooth onboarding"] == pct(smooth.at["smooth", "retention"])
-    assert shown["6-month LTV per account, friction"] == usd(smooth.at["friction", "ltv"])
+    assert shown["Smooth · retained at 6 mo"] == pct(smooth.at["smooth", "retention"])
+    assert shown["Friction · LTV at 6 mo"] == usd(smooth.at["friction", "ltv"])
     retention = figures(at)[0]
     assert trace_names(retention) == {"smooth", "friction", "no onboarding tickets"}
 
@@ -344,13 +342,13 @@ def test_fcr_value_default_scenario(marts: Marts) -> None:
         "from marts.cx_improvement_value where is_default_scenario"
     )
     shown = metrics(at)
-    assert shown["Revenue kept over 12 months"] == usd(revenue)
-    assert shown["MRR still on the books after a year"] == usd(mrr)
-    assert shown["Churned accounts avoided per year"] == f"{avoided:,.1f}"
+    assert shown["Revenue kept (12 mo)"] == usd(revenue)
+    assert shown["MRR kept after 1 yr"] == usd(mrr)
+    assert shown["Churn avoided / yr"] == f"{avoided:,.1f}"
     assert any("not a proven cause" in i.value for i in at.info)
     biggest = marts.one("select max(fcr_improvement) from marts.cx_improvement_value")
     at.selectbox[0].select(biggest).run()
-    assert metrics(at)["Revenue kept over 12 months"] == usd(
+    assert metrics(at)["Revenue kept (12 mo)"] == usd(
         marts.one(
             "select retained_revenue_12m_usd from marts.cx_improvement_value "
             "where fcr_improvement = ?",
