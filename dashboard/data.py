@@ -79,7 +79,7 @@ def _read(path: str, sql: str, params: Sequence[Any]) -> pd.DataFrame:
             ) from exc
         try:
             return con.execute(sql, list(params)).df()
-        except duckdb.CatalogException as exc:
+        except (duckdb.CatalogException, duckdb.BinderException) as exc:
             raise ServingFileError(
                 f"The serving file {path} lacks a table the dashboard reads: {exc}",
                 "It may be from an older version of the warehouse: refresh it with `make run`.",
@@ -117,14 +117,13 @@ class Publish:
     as_of_date: date
     last_complete_month: date
     git_sha: str | None
+    action: str = "publish"  # or "rollback" (serves publish ``restores`` again)
+    restores: int | None = None
 
 
 def latest_publish() -> Publish:
     """The row of ``meta.publish_log`` with the greatest publish_id."""
-    frame = query(
-        "select publish_id, published_at, run_id, as_of_date, last_complete_month, git_sha "
-        "from meta.publish_log order by publish_id desc limit 1"
-    )
+    frame = query("select * from meta.publish_log order by publish_id desc limit 1")
     if frame.empty:
         raise ServingFileError(
             f"The serving file {serving_path()} has no publish recorded.",
@@ -138,4 +137,6 @@ def latest_publish() -> Publish:
         as_of_date=pd.Timestamp(row["as_of_date"]).date(),
         last_complete_month=pd.Timestamp(row["last_complete_month"]).date(),
         git_sha=None if pd.isna(row["git_sha"]) else str(row["git_sha"]),
+        action="publish" if pd.isna(row.get("action")) else str(row["action"]),
+        restores=None if pd.isna(row.get("restores")) else int(row["restores"]),
     )

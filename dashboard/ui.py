@@ -135,6 +135,8 @@ def page_header(slug: str) -> None:
 def sidebar_publish(publish: Publish) -> None:
     with st.sidebar:
         st.markdown(f"**Publish #{publish.publish_id}** · as of {publish.as_of_date:%d %b %Y}")
+        if publish.action == "rollback":
+            st.caption(f"A rollback: serves publish #{publish.restores} again.")
         st.caption(
             f"Data through {month_label(publish.last_complete_month)} (last complete month). "
             f"Published {publish.published_at:%Y-%m-%d %H:%M} UTC"
