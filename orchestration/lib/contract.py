@@ -55,6 +55,14 @@ def _key_columns(table: dict) -> tuple[str, ...]:
 
 
 @cache
+def batch_file_glob(project_dir: Path = PROJECT_DIR) -> str:
+    """What a batch file of a raw table is called, e.g. ``[!.]*.parquet``: the one definition,
+    ``sources: +meta: batch_file_glob`` in dbt_project.yml, which dbt's sources read too."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+    return project["sources"]["cx_warehouse"]["+meta"]["batch_file_glob"]
+
+
+@cache
 def raw_tables(project_dir: Path = PROJECT_DIR) -> dict[str, RawTable]:
     """All landing tables keyed by ``<source>/<table>``, in the order the yml lists them."""
     tables: dict[str, RawTable] = {}

@@ -1,8 +1,10 @@
 """The landing directory as files: which batch files each raw table has, and a fingerprint.
 
-A batch file is ``$CX_RAW_DIR/<source>/<table>/*.parquet`` (raw-sources.md); names starting
-with a dot are a loader's half-written files and are never a batch. The fingerprint (names,
-sizes, modification times) tells whether the landing changed between two moments of a run.
+A batch file is ``$CX_RAW_DIR/<source>/<table>/<batch_file_glob>`` (``[!.]*.parquet``,
+defined once in dbt_project.yml, see ``orchestration.lib.contract.batch_file_glob``; a name
+starting with a dot is a loader's half-written file, never a batch; docs/raw-contract.md).
+The fingerprint (names, sizes, modification times) tells whether the landing changed between
+two moments of a run.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.lib.contract import raw_tables
+from orchestration.lib.contract import batch_file_glob, raw_tables
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,8 @@ def batch_files(raw_dir: Path) -> dict[str, list[BatchFile]]:
     files: dict[str, list[BatchFile]] = {}
     for table in raw_tables():
         folder = raw_dir / table
-        found = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
-        files[table] = [BatchFile(table, p) for p in found if not p.name.startswith(".")]
+        found = sorted(folder.glob(batch_file_glob())) if folder.is_dir() else []
+        files[table] = [BatchFile(table, path) for path in found]
     return files
 
 
@@ -61,4 +63,4 @@ def fingerprint(raw_dir: Path) -> str:
 
 def parquet_glob(raw_dir: Path, table: str) -> str:
     """The DuckDB glob of one table's batch files (the same one dbt's sources read)."""
-    return str(raw_dir / table / "*.parquet")
+    return str(raw_dir / table / batch_file_glob())

@@ -95,3 +95,18 @@ def test_relative_absolute_and_symlinked_landing_dir_are_the_same(tmp_path: Path
         assert again.records("select * from staging.stg_support__tickets order by all") == staged
         assert landing_files(again.db_path) == listed
     assert ("billing/subscriptions", "billing/subscriptions/batch_0001.parquet") in listed
+
+
+def test_a_half_written_dot_file_is_no_batch_for_dbt_nor_the_gate(tmp_path: Path) -> None:
+    """A loader writing `.batch_9.parquet` before renaming it: dbt's sources, the restage
+    listing and the raw gate's file list all skip it (one glob, dbt_project.yml)."""
+    from orchestration.lib.landing import batch_files
+
+    raw = write_scenario(tmp_path / "raw")
+    (raw / "support" / "tickets" / ".batch_9.parquet").write_bytes(b"PAR1 half a file")
+    result = dbt_build(raw, tmp_path / "wh", AS_OF, *MODELS_ONLY)
+    assert result.returncode == 0, result.output[-3000:]
+    names = {name for table, name in landing_files(result.db_path) if table == "support/tickets"}
+    assert names and not any(name.split("/")[-1].startswith(".") for name in names)
+    gate_files = [f.name for f in batch_files(raw)["support/tickets"]]
+    assert gate_files and not any(name.startswith(".") for name in gate_files)

@@ -7,6 +7,8 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.lib.contract import batch_file_glob
+
 RAW_GROUP = "raw"
 
 
@@ -27,12 +29,12 @@ def raw_asset_specs(manifest: Mapping[str, Any]) -> list[dg.AssetSpec]:
                 key=raw_asset_key(table),
                 group_name=RAW_GROUP,
                 description=(
-                    f"{source['description']}\n\nLanding files: $CX_RAW_DIR/{table}/*.parquet "
-                    "(docs/raw-contract.md)."
+                    f"{source['description']}\n\nLanding files: "
+                    f"$CX_RAW_DIR/{table}/{batch_file_glob()} (docs/raw-contract.md)."
                 ),
                 owners=[owner] if owner else None,
                 kinds={"parquet"},
-                metadata={"landing_glob": f"$CX_RAW_DIR/{table}/*.parquet"},
+                metadata={"landing_glob": f"$CX_RAW_DIR/{table}/{batch_file_glob()}"},
             )
         )
     return specs
