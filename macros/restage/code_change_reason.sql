@@ -1,12 +1,17 @@
 {#-
     A checksum of the SQL of every incremental model of the project (built or not): the md5
-    of their unique_ids and dbt file checksums, sorted. Macro text is not part of it.
+    of their unique_ids, dbt file checksums and the configs that shape their rows (unique_key,
+    incremental_strategy, on_schema_change: set in dbt_project.yml or a yml, not in the SQL
+    file), sorted. Macro text is not part of it.
 -#}
 {% macro incremental_code_fingerprint() %}
     {%- set code = [] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id')
         if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
-        {%- do code.append(node.unique_id ~ ':' ~ node.checksum.checksum) -%}
+        {%- do code.append(
+            node.unique_id ~ ':' ~ node.checksum.checksum ~ ':' ~ node.config.unique_key
+            ~ ':' ~ node.config.incremental_strategy ~ ':' ~ node.config.on_schema_change
+        ) -%}
     {%- endfor -%}
     {{ return(local_md5(code | join('\n'))) }}
 {% endmacro %}
