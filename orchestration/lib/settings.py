@@ -2,7 +2,7 @@
 
 | variable | default | what |
 |---|---|---|
-| ``CX_RAW_DIR`` | ``data/raw`` | the landing directory (raw-sources.md) |
+| ``CX_RAW_DIR`` | ``data/raw`` | the landing directory (docs/raw-contract.md) |
 | ``CX_DUCKDB_PATH`` | ``data/warehouse/cx.duckdb`` | the build (candidate) file dbt writes |
 | ``CX_SERVING_PATH`` | ``data/warehouse/serving.duckdb`` | the file BI tools open read-only |
 | ``CX_GX_DIR`` | ``data`` | Great Expectations Data Docs go to ``<dir>/gx/data_docs`` |

@@ -4,7 +4,7 @@ GX 1.x SQL datasources do not work on DuckDB, so every gate validates a DataFram
 
 - ``file_schema_frame``: one row per batch file of a raw table, one column per contract
   column holding the type DuckDB reads from that file (``missing`` when absent);
-- ``current_rows``: the table's current rows (raw-sources.md), read from the parquet glob
+- ``current_rows``: the table's current rows (docs/raw-contract.md), read from the parquet glob
   dbt reads, in chunks. Rows tied for current are all kept and each row carries how many
   current rows share its key, so a duplicate key shows up in any chunk;
 - ``fx_needs_frame``: every (currency, month) an amount needs a rate for, with the rate;

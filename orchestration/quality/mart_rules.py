@@ -123,17 +123,21 @@ EVERY_MART = {
     ],
 }
 
+# derived columns several marts share
+MONTH_WITHIN_REPORTING_PERIOD = (
+    "month <= (select last_complete_month from intermediate.int_reporting_period)"
+)
+MONTHS_SINCE_PREVIOUS = (  # months since the previous row of the `all` series (1: contiguous)
+    "case when dimension = 'all' then date_diff('month', lag(month) over (partition"
+    " by dimension, dimension_value order by month), month) end"
+)
+
 MART_RULES: dict[str, MartRules] = {
     "churn_by_segment": MartRules(
         index_columns=["month", "dimension", "dimension_value"],
         derived_columns={
-            "_month_within_reporting_period": (
-                "month <= (select last_complete_month from intermediate.int_reporting_period)"
-            ),
-            "_months_since_previous": (
-                "case when dimension = 'all' then date_diff('month', lag(month) over (partition"
-                " by dimension, dimension_value order by month), month) end"
-            ),
+            "_month_within_reporting_period": MONTH_WITHIN_REPORTING_PERIOD,
+            "_months_since_previous": MONTHS_SINCE_PREVIOUS,
         },
         expectations=[
             not_null("month"),
@@ -168,9 +172,7 @@ MART_RULES: dict[str, MartRules] = {
     "churn_by_support_experience": MartRules(
         index_columns=["month", "support_experience"],
         derived_columns={
-            "_month_within_reporting_period": (
-                "month <= (select last_complete_month from intermediate.int_reporting_period)"
-            ),
+            "_month_within_reporting_period": MONTH_WITHIN_REPORTING_PERIOD,
         },
         expectations=[
             not_null("month"),
@@ -250,9 +252,7 @@ MART_RULES: dict[str, MartRules] = {
     "first_contact_resolution": MartRules(
         index_columns=["month", "dimension", "dimension_value"],
         derived_columns={
-            "_month_within_reporting_period": (
-                "month <= (select last_complete_month from intermediate.int_reporting_period)"
-            ),
+            "_month_within_reporting_period": MONTH_WITHIN_REPORTING_PERIOD,
         },
         expectations=[
             not_null("month"),
@@ -278,13 +278,8 @@ MART_RULES: dict[str, MartRules] = {
     "mrr_bridge": MartRules(
         index_columns=["month", "dimension", "dimension_value"],
         derived_columns={
-            "_month_within_reporting_period": (
-                "month <= (select last_complete_month from intermediate.int_reporting_period)"
-            ),
-            "_months_since_previous": (
-                "case when dimension = 'all' then date_diff('month', lag(month) over (partition"
-                " by dimension, dimension_value order by month), month) end"
-            ),
+            "_month_within_reporting_period": MONTH_WITHIN_REPORTING_PERIOD,
+            "_months_since_previous": MONTHS_SINCE_PREVIOUS,
             "_reconciles": (
                 "abs(starting_mrr_usd + new_mrr_usd + reactivation_mrr_usd + expansion_mrr_usd "
                 "- contraction_mrr_usd - churned_mrr_usd - ending_mrr_usd) <= greatest(1e-6, "

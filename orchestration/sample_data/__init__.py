@@ -1,4 +1,4 @@
-"""Deterministic sample data for the raw landing directory (contract: raw-sources.md).
+"""Deterministic sample data for the raw landing directory (contract: docs/raw-contract.md).
 
 Writes ``<out>/<source>/<table>/batch_NNNN.parquet`` for the ten raw tables of the CRM,
 billing and support sources, with exactly the contract's columns and Arrow types plus the

@@ -1,4 +1,4 @@
-"""Deterministic sample data for the raw landing directory (contract: raw-sources.md).
+"""Deterministic sample data for the raw landing directory (contract: docs/raw-contract.md).
 
 The command line, ``python -m orchestration.sample_data --out DIR [...]``; what it writes is
 described in :mod:`orchestration.sample_data`.

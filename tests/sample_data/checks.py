@@ -1,4 +1,4 @@
-"""Reading a generated landing dir with DuckDB, and the contract rules (raw-sources.md) its
+"""Reading a generated landing dir with DuckDB, and the contract rules (docs/raw-contract.md) its
 current rows must keep.
 
 The tables, columns and keys come from the raw contract (the sources yml, through

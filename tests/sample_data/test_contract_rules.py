@@ -1,4 +1,4 @@
-"""The contract rules (raw-sources.md) on the current rows of a generated landing dir.
+"""The contract rules (docs/raw-contract.md) on the current rows of a generated landing dir.
 
 Every property is computed over the written Parquet files with DuckDB, on the *current rows*
 (per primary key: greatest ``_loaded_at``, then greatest ``updated_at``).
