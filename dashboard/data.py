@@ -103,7 +103,7 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         _last_identity[identity.path] = identity.key()[1:]
         frame = _cached(identity.key(), sql, tuple(params))
         if file_identity().key() == identity.key():
-            return frame.copy()
+            return frame  # st.cache_data hands out a copy per call
         # Replaced while we read: the cached frame may be of either file, so read again.
         _cached.clear()
     return _read(identity.path, sql, params)

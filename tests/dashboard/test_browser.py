@@ -144,6 +144,7 @@ def test_page_in_a_browser(spec: PageSpec, server: str, browser, marts: Marts) -
         screenshot(page, spec.slug)
 
         assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0  # st.error
         assert page.get_by_text("Page not found").count() == 0
         assert page.get_by_text("No serving file").count() == 0
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
