@@ -20,6 +20,11 @@ DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros data-tests 
 .PHONY: setup run build sample test lint dev dashboard suites export bench clean
 
 setup: $(STAMP) $(MANIFEST)  ## create .venv (idempotent) and prepare the dbt manifest
+# the spark target (CX_TARGET=spark, make test-spark) runs PySpark, which needs Java 17+
+	@command -v java >/dev/null || { echo "make setup: Java not found (java is not on PATH):" \
+		"the spark target (CX_TARGET=spark, make test-spark) needs Java 17+," \
+		"e.g. apt-get install -y openjdk-17-jre-headless; the DuckDB target does not" >&2; \
+		test "$(CX_TARGET)" != spark; }
 # Debian's chromium, driven by playwright in tests/dashboard (never `playwright install`)
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 

@@ -29,7 +29,7 @@
     end as dimension,
     case
         {%- for dimension in dimensions %}
-        when grouping({{ dimension }}) = 0 then cast({{ dimension }} as varchar)
+        when grouping({{ dimension }}) = 0 then cast({{ dimension }} as string)
         {%- endfor %}
         else 'all'
     end as dimension_value

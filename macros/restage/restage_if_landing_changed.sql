@@ -14,6 +14,10 @@
     Then it records the listing and the code fingerprint for the next run.
 -#}
 {% macro restage_if_landing_changed() %}
+    {{ return(adapter.dispatch('restage_if_landing_changed', 'cx_warehouse')()) }}
+{% endmacro %}
+
+{% macro default__restage_if_landing_changed() %}
     {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
         {{ return('') }}
     {%- endif -%}

@@ -59,7 +59,7 @@
         order by column_name
     {%- endset -%}
 
-        {%- set violations = run_query(check_sql) -%}
+        {%- set violations = raw_schema_violations(check_sql, source_node, glob) -%}
         {%- if violations | length > 0 -%}
             {%- set lines = [] -%}
             {%- for row in violations -%}

@@ -119,7 +119,7 @@ final as (
         category,
         channel,
         category || ' / ' || channel as touchpoint,
-        cast(owning_team as varchar) as owning_team,
+        cast(owning_team as string) as owning_team,
         cast(tickets as bigint) as tickets,
         cast(solved_tickets as bigint) as solved_tickets,
         cast(fcr_tickets as bigint) as fcr_tickets,

@@ -19,7 +19,7 @@ current_rows as (
 final as (
     select
         cast(rate_month as date) as rate_month,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(usd_per_unit as double) as usd_per_unit,
         cast(_loaded_at as timestamp) as _loaded_at
     from current_rows

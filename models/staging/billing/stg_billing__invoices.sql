@@ -25,13 +25,13 @@ current_rows as (
 
 final as (
     select
-        cast(invoice_id as varchar) as invoice_id,
-        cast(account_id as varchar) as account_id,
-        cast(subscription_id as varchar) as subscription_id,
-        cast(status as varchar) as status,
+        cast(invoice_id as string) as invoice_id,
+        cast(account_id as string) as account_id,
+        cast(subscription_id as string) as subscription_id,
+        cast(status as string) as status,
         cast(amount_due_cents as bigint) as amount_due_cents,
         cast(amount_paid_cents as bigint) as amount_paid_cents,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(issued_at as timestamp) as issued_at,
         cast(paid_at as timestamp) as paid_at,
         cast(updated_at as timestamp) as updated_at,

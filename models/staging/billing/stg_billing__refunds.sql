@@ -20,10 +20,10 @@ current_rows as (
 
 final as (
     select
-        cast(refund_id as varchar) as refund_id,
-        cast(invoice_id as varchar) as invoice_id,
+        cast(refund_id as string) as refund_id,
+        cast(invoice_id as string) as invoice_id,
         cast(amount_cents as bigint) as amount_cents,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(refunded_at as timestamp) as refunded_at,
         cast(_loaded_at as timestamp) as _loaded_at
     from current_rows

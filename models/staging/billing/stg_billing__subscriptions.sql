@@ -27,14 +27,14 @@ current_rows as (
 
 final as (
     select
-        cast(subscription_id as varchar) as subscription_id,
-        cast(account_id as varchar) as account_id,
-        cast(plan_tier as varchar) as plan_tier,
-        cast(billing_interval as varchar) as billing_interval,
+        cast(subscription_id as string) as subscription_id,
+        cast(account_id as string) as account_id,
+        cast(plan_tier as string) as plan_tier,
+        cast(billing_interval as string) as billing_interval,
         cast(amount_cents as bigint) as amount_cents,
         cast(quantity as bigint) as quantity,
-        cast(currency as varchar) as currency,
-        cast(status as varchar) as status,
+        cast(currency as string) as currency,
+        cast(status as string) as status,
         cast(started_at as timestamp) as started_at,
         cast(canceled_at as timestamp) as canceled_at,
         cast(ended_at as timestamp) as ended_at,

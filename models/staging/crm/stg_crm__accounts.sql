@@ -23,12 +23,12 @@ current_rows as (
 
 final as (
     select
-        cast(account_id as varchar) as account_id,
-        cast(account_name as varchar) as account_name,
-        cast(industry as varchar) as industry,
+        cast(account_id as string) as account_id,
+        cast(account_name as string) as account_name,
+        cast(industry as string) as industry,
         cast(employee_count as bigint) as employee_count,
-        cast(region as varchar) as region,
-        cast(acquisition_channel as varchar) as acquisition_channel,
+        cast(region as string) as region,
+        cast(acquisition_channel as string) as acquisition_channel,
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(_loaded_at as timestamp) as _loaded_at

@@ -20,9 +20,9 @@ current_rows as (
 
 final as (
     select
-        cast(contact_id as varchar) as contact_id,
-        cast(account_id as varchar) as account_id,
-        cast(role as varchar) as role,
+        cast(contact_id as string) as contact_id,
+        cast(account_id as string) as account_id,
+        cast(role as string) as role,
         cast(created_at as timestamp) as created_at,
         cast(updated_at as timestamp) as updated_at,
         cast(_loaded_at as timestamp) as _loaded_at

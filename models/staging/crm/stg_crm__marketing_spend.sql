@@ -20,9 +20,9 @@ current_rows as (
 final as (
     select
         cast(spend_month as date) as spend_month,
-        cast(channel as varchar) as channel,
+        cast(channel as string) as channel,
         cast(amount_cents as bigint) as amount_cents,
-        cast(currency as varchar) as currency,
+        cast(currency as string) as currency,
         cast(_loaded_at as timestamp) as _loaded_at
     from current_rows
 )

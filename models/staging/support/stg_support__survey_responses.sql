@@ -23,11 +23,11 @@ current_rows as (
 
 final as (
     select
-        cast(response_id as varchar) as response_id,
-        cast(survey_type as varchar) as survey_type,
-        cast(account_id as varchar) as account_id,
-        cast(contact_id as varchar) as contact_id,
-        cast(ticket_id as varchar) as ticket_id,
+        cast(response_id as string) as response_id,
+        cast(survey_type as string) as survey_type,
+        cast(account_id as string) as account_id,
+        cast(contact_id as string) as contact_id,
+        cast(ticket_id as string) as ticket_id,
         cast(score as bigint) as score,
         cast(responded_at as timestamp) as responded_at,
         cast(followed_up_at as timestamp) as followed_up_at,

@@ -57,15 +57,15 @@ with_previous as (
 
 final as (
     select
-        cast(event_id as varchar) as event_id,
-        cast(ticket_id as varchar) as ticket_id,
-        cast(event_type as varchar) as event_type,
-        cast(author_type as varchar) as author_type,
+        cast(event_id as string) as event_id,
+        cast(ticket_id as string) as ticket_id,
+        cast(event_type as string) as event_type,
+        cast(author_type as string) as author_type,
         cast(is_public as boolean) as is_public,
-        cast(status_from as varchar) as status_from,
-        cast(status_to as varchar) as status_to,
+        cast(status_from as string) as status_from,
+        cast(status_to as string) as status_to,
         cast(created_at as timestamp) as created_at,
-        cast(previous_ticket_id as varchar) as previous_ticket_id,
+        cast(previous_ticket_id as string) as previous_ticket_id,
         cast(_loaded_at as timestamp) as _loaded_at
     from with_previous
 )

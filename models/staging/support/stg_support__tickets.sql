@@ -26,14 +26,14 @@ current_rows as (
 
 final as (
     select
-        cast(ticket_id as varchar) as ticket_id,
-        cast(account_id as varchar) as account_id,
-        cast(requester_contact_id as varchar) as requester_contact_id,
-        cast(group_name as varchar) as group_name,
-        cast(channel as varchar) as channel,
-        cast(category as varchar) as category,
-        cast(priority as varchar) as priority,
-        cast(status as varchar) as status,
+        cast(ticket_id as string) as ticket_id,
+        cast(account_id as string) as account_id,
+        cast(requester_contact_id as string) as requester_contact_id,
+        cast(group_name as string) as group_name,
+        cast(channel as string) as channel,
+        cast(category as string) as category,
+        cast(priority as string) as priority,
+        cast(status as string) as status,
         cast(created_at as timestamp) as created_at,
         cast(solved_at as timestamp) as solved_at,
         cast(updated_at as timestamp) as updated_at,
