@@ -8,6 +8,7 @@
 -- depends_on: {{ ref('int_account_mrr_movements') }}
 -- depends_on: {{ ref('int_account_revenue_months') }}
 -- depends_on: {{ ref('int_ticket_facts') }}
+-- depends_on: {{ ref('int_ticket_sla') }}
 -- depends_on: {{ ref('int_account_cohorts') }}
 -- depends_on: {{ ref('int_account_support_experience') }}
 -- depends_on: {{ ref('int_account_churn_outlook') }}
