@@ -275,6 +275,33 @@ MART_RULES: dict[str, MartRules] = {
             ),
         ],
     ),
+    "support_sla": MartRules(
+        index_columns=["month", "dimension", "dimension_value"],
+        derived_columns={
+            "_month_within_reporting_period": MONTH_WITHIN_REPORTING_PERIOD,
+        },
+        expectations=[
+            not_null("month"),
+            not_null("dimension"),
+            not_null("dimension_value"),
+            unique_grain(),
+            in_set(
+                "dimension",
+                ["all", "team", "priority", "channel", "category", "segment"],
+                "the mart's dimensions",
+            ),
+            between("tickets", low=1, rule="rows only where tickets > 0"),
+            between("first_reply_sla_attainment", low=0, high=1, rule="attainment in [0, 1]"),
+            between("resolution_sla_attainment", low=0, high=1, rule="attainment in [0, 1]"),
+            between("breached_churn_rate_90d", low=0, high=1, rule="rate in [0, 1]"),
+            between("unbreached_churn_rate_90d", low=0, high=1, rule="rate in [0, 1]"),
+            at_most("solved_tickets", "tickets"),
+            at_most("sla_breached_tickets", "tickets"),
+            in_set(
+                "_month_within_reporting_period", [True], "no month after the last complete month"
+            ),
+        ],
+    ),
     "mrr_bridge": MartRules(
         index_columns=["month", "dimension", "dimension_value"],
         derived_columns={
