@@ -4,7 +4,7 @@
 
 {% macro is_followed_up_in_time(responded_at, followed_up_at) -%}
     coalesce(
-        {{ followed_up_at }} <= {{ responded_at }} + to_days({{ follow_up_days() }}),
+        {{ followed_up_at }} <= {{ responded_at }} + interval {{ follow_up_days() }} day,
         false
     )
 {%- endmacro %}

@@ -27,14 +27,14 @@ priced_subscriptions as (
         -- annual recurring amount in minor units, an exact integer (128-bit, so any
         -- int64 price times any int64 seat count fits): monthly price x 12, or the
         -- yearly price, per seat x seats
-        cast(amount_cents as hugeint) * quantity
+        cast(amount_cents as {{ int128_type() }}) * quantity
         * case when billing_interval = 'year' then 1 else 12 end as arr_cents,
         {{ month_of('started_at') }} as first_month,
         case
             when ended_at is not null then {{ add_months(month_of('ended_at'), -1) }}
         end as last_month_before_end
     from subscriptions
-    where cast(amount_cents as hugeint) * quantity > 0
+    where cast(amount_cents as {{ int128_type() }}) * quantity > 0
 ),
 
 subscription_months as (
@@ -44,14 +44,7 @@ subscription_months as (
         priced_subscriptions.plan_tier,
         priced_subscriptions.currency,
         priced_subscriptions.arr_cents,
-        cast(unnest(generate_series(
-            priced_subscriptions.first_month,
-            least(
-                coalesce(priced_subscriptions.last_month_before_end, reporting_period.last_complete_month),
-                reporting_period.last_complete_month
-            ),
-            interval 1 month
-        )) as date) as month
+        {{ month_series('priced_subscriptions.first_month', 'least( coalesce(priced_subscriptions.last_month_before_end, reporting_period.last_complete_month), reporting_period.last_complete_month )') }} as month
     from priced_subscriptions
     cross join reporting_period
 ),

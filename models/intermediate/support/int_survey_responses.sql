@@ -39,7 +39,7 @@ final as (
         and {{ is_nps_promoter('survey_responses.score') }} as is_promoter,
         {{ is_followed_up_in_time('survey_responses.responded_at', 'survey_responses.followed_up_at') }}
             as is_followed_up_in_time,
-        date_diff('microsecond', survey_responses.responded_at, survey_responses.followed_up_at)
+        {{ microseconds_between('survey_responses.responded_at', 'survey_responses.followed_up_at') }}
         / 3600e6 as hours_to_follow_up
     from survey_responses
     left join contacts on survey_responses.contact_id = contacts.contact_id

@@ -31,7 +31,7 @@ snapshot as (
         as_of_date,
         last_complete_month,
         cast(as_of_date as timestamp) as as_of_at,
-        cast(as_of_date as timestamp) - to_days({{ snapshot_days() }}) as window_start_at
+        cast(as_of_date as timestamp) - interval {{ snapshot_days() }} day as window_start_at
     from reporting_period
 ),
 

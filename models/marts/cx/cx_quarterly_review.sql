@@ -16,6 +16,10 @@ cohort_ltv as (
     select * from {{ ref('cohort_ltv') }}
 ),
 
+support_sla as (
+    select * from {{ ref('support_sla') }}
+),
+
 ticket_facts as (
     select * from {{ ref('int_ticket_facts') }}
 ),
@@ -43,7 +47,7 @@ quarter_bounds as (
 ),
 
 quarters as (
-    select cast(unnest(generate_series(first_quarter, last_quarter, interval 3 month)) as date) as quarter
+    select {{ month_series('first_quarter', 'last_quarter', 3) }} as quarter
     from quarter_bounds
     where first_quarter <= last_quarter
 ),
@@ -73,7 +77,7 @@ resolution as (
 resolution_time as (
     select
         {{ quarter_of('solved_month') }} as quarter,
-        quantile_cont(resolution_hours, 0.5) as median_resolution_hours
+        {{ median_of('resolution_hours') }} as median_resolution_hours
     from ticket_facts
     where is_solved
     group by 1
@@ -109,6 +113,21 @@ ltv as (
     group by 1
 ),
 
+-- SLA attainment in business hours, pooled over the quarter's months of support_sla `all`
+sla as (
+    select
+        {{ quarter_of('month') }} as quarter,
+        {{ safe_divide(
+            'sum(first_reply_sla_met)', 'sum(first_reply_sla_met) + sum(first_reply_sla_breached)'
+        ) }} as first_reply_sla_attainment,
+        {{ safe_divide(
+            'sum(resolution_sla_met)', 'sum(resolution_sla_met) + sum(resolution_sla_breached)'
+        ) }} as resolution_sla_attainment
+    from support_sla
+    where dimension = 'all'
+    group by 1
+),
+
 wide as (
     select
         quarters.quarter,
@@ -119,7 +138,9 @@ wide as (
         feedback.csat_average,
         feedback.nps,
         closed_loop.closed_loop_rate,
-        ltv.ltv_6m_per_account_usd
+        ltv.ltv_6m_per_account_usd,
+        sla.first_reply_sla_attainment,
+        sla.resolution_sla_attainment
     from quarters
     left join churn on quarters.quarter = churn.quarter
     left join resolution on quarters.quarter = resolution.quarter
@@ -127,6 +148,7 @@ wide as (
     left join feedback on quarters.quarter = feedback.quarter
     left join closed_loop on quarters.quarter = closed_loop.quarter
     left join ltv on quarters.quarter = ltv.quarter
+    left join sla on quarters.quarter = sla.quarter
 ),
 
 metrics (metric, unit, higher_is_better) as (
@@ -138,7 +160,9 @@ metrics (metric, unit, higher_is_better) as (
     ('csat_average', 'score 1-5', true),
     ('nps', 'nps -1..1', true),
     ('closed_loop_rate', 'fraction', true),
-    ('ltv_6m_per_account_usd', 'usd', true)
+    ('ltv_6m_per_account_usd', 'usd', true),
+    ('first_reply_sla_attainment', 'fraction', true),
+    ('resolution_sla_attainment', 'fraction', true)
 ),
 
 long as (
@@ -156,6 +180,8 @@ long as (
             when 'nps' then wide.nps
             when 'closed_loop_rate' then wide.closed_loop_rate
             when 'ltv_6m_per_account_usd' then wide.ltv_6m_per_account_usd
+            when 'first_reply_sla_attainment' then wide.first_reply_sla_attainment
+            when 'resolution_sla_attainment' then wide.resolution_sla_attainment
         end as value
     from wide
     cross join metrics

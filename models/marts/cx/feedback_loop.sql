@@ -48,7 +48,7 @@ feedback as (
         count(*) as responses,
         count_if(is_detractor) as detractors,
         count_if(is_detractor and is_followed_up_in_time) as detractors_followed_up,
-        quantile_cont(hours_to_follow_up, 0.5) filter (where is_detractor) as median_hours_to_follow_up,
+        {{ median_of('hours_to_follow_up') }} filter (where is_detractor) as median_hours_to_follow_up,
         count(distinct account_id) filter (
             where is_detractor and is_followed_up_in_time and is_churn_observed
         ) as followed_up_accounts,

@@ -40,8 +40,8 @@ resolution as (
         count(*) as solved_tickets,
         count_if(is_fcr) as fcr_tickets,
         count_if(reopens > 0) as reopened_tickets,
-        quantile_cont(first_reply_minutes, 0.5) as median_first_reply_minutes,
-        quantile_cont(resolution_hours, 0.5) as median_resolution_hours
+        {{ median_of('first_reply_minutes') }} as median_first_reply_minutes,
+        {{ median_of('resolution_hours') }} as median_resolution_hours
     from solved_tickets
     group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS
 ),

@@ -4,6 +4,10 @@ ticket_facts as (
     select * from {{ ref('int_ticket_facts') }}
 ),
 
+ticket_sla as (
+    select * from {{ ref('int_ticket_sla') }}
+),
+
 survey_responses as (
     select * from {{ ref('int_survey_responses') }}
 ),
@@ -43,11 +47,14 @@ touches as (
         ticket_facts.reopens,
         ticket_facts.first_reply_minutes,
         ticket_facts.resolution_hours,
+        ticket_sla.first_reply_sla,
+        ticket_sla.resolution_sla,
         coalesce(ticket_csat.csat_responses, 0) as csat_responses,
         coalesce(ticket_csat.csat_score_sum, 0) as csat_score_sum
     from ticket_facts
     cross join reporting_period
     left join ticket_csat on ticket_facts.ticket_id = ticket_csat.ticket_id
+    left join ticket_sla on ticket_facts.ticket_id = ticket_sla.ticket_id
     where {{ month_of('ticket_facts.created_at') }} <= reporting_period.last_complete_month
 ),
 
@@ -60,10 +67,14 @@ ticket_metrics as (
         count_if(is_solved) as solved_tickets,
         count_if(is_fcr) as fcr_tickets,
         count_if(is_solved and reopens > 0) as reopened_tickets,
-        quantile_cont(first_reply_minutes, 0.5) as median_first_reply_minutes,
-        quantile_cont(resolution_hours, 0.5) filter (where is_solved) as median_resolution_hours,
+        {{ median_of('first_reply_minutes') }} as median_first_reply_minutes,
+        {{ median_of('resolution_hours') }} filter (where is_solved) as median_resolution_hours,
         sum(csat_responses) as csat_responses,
-        sum(csat_score_sum) as csat_score_sum
+        sum(csat_score_sum) as csat_score_sum,
+        count_if(first_reply_sla = 'met') as first_reply_sla_met,
+        count_if(first_reply_sla = 'breached') as first_reply_sla_breached,
+        count_if(resolution_sla = 'met') as resolution_sla_met,
+        count_if(resolution_sla = 'breached') as resolution_sla_breached
     from touches
     group by month, category, channel
 ),
@@ -139,7 +150,16 @@ final as (
         cast(row_number() over (
             partition by month
             order by friction_tickets desc, tickets desc, category asc, channel asc
-        ) as bigint) as friction_rank
+        ) as bigint) as friction_rank,
+        -- SLA in business hours (int_ticket_sla; as in marts.support_sla)
+        cast(first_reply_sla_met as bigint) as first_reply_sla_met,
+        cast(first_reply_sla_breached as bigint) as first_reply_sla_breached,
+        {{ safe_divide('first_reply_sla_met', 'first_reply_sla_met + first_reply_sla_breached') }}
+            as first_reply_sla_attainment,
+        cast(resolution_sla_met as bigint) as resolution_sla_met,
+        cast(resolution_sla_breached as bigint) as resolution_sla_breached,
+        {{ safe_divide('resolution_sla_met', 'resolution_sla_met + resolution_sla_breached') }}
+            as resolution_sla_attainment
     from joined
 )
 

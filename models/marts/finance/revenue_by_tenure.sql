@@ -60,12 +60,12 @@ ranked as (
         mrr_usd > 0
         and row_number() over (
             partition by month, tenure_band, mrr_usd > 0 order by mrr_usd desc, account_id asc
-        ) <= (count(*) over (partition by month, tenure_band, mrr_usd > 0) + 9) // 10
+        ) <= {{ integer_divide('count(*) over (partition by month, tenure_band, mrr_usd > 0) + 9', '10') }}
             as is_band_top_decile,
         mrr_usd > 0
         and row_number() over (
             partition by month, mrr_usd > 0 order by mrr_usd desc, account_id asc
-        ) <= (count(*) over (partition by month, mrr_usd > 0) + 9) // 10
+        ) <= {{ integer_divide('count(*) over (partition by month, mrr_usd > 0) + 9', '10') }}
             as is_month_top_decile
     from banded
 ),
