@@ -101,3 +101,18 @@ def test_a_removed_serving_file_is_a_message_not_a_traceback(
     assert not at.exception
     assert any("No serving file" in w.value for w in at.warning)
     assert not at.metric
+
+
+def test_no_connection_stays_open_after_a_page(
+    serving_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB refuses a read-write connection to a file this process holds open read-only,
+    so this connect succeeds only if the dashboard closed every connection it opened."""
+    serving = tmp_path / "serving.duckdb"
+    shutil.copy2(serving_file, serving)
+    monkeypatch.setenv("CX_SERVING_PATH", str(serving))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert at.metric and not at.exception
+    con = duckdb.connect(str(serving))
+    con.close()
