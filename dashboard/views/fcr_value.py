@@ -80,6 +80,7 @@ with c1:
         x="scenario",
         y="retained_revenue_12m_usd",
         color="kind",
+        category_orders={"scenario": list(scenarios["scenario"])},  # by improvement
         text=scenarios["retained_revenue_12m_usd"].map(ui.usd),
         title="Revenue kept over 12 months per FCR scenario",
         labels={
