@@ -76,6 +76,54 @@
 {%- endmacro %}
 
 
+{#-
+    Small engine differences of the segments, dispatched like local_to_utc:
+    midnight_series(start, end) one row per timestamp start, start + 1 day, ... <= end (a
+    set-returning select expression); iso_weekday(date) 1 = Monday .. 7 = Sunday;
+    add_microseconds(timestamp, n).
+-#}
+{% macro midnight_series(start_at, end_at) -%}
+    {{ return(adapter.dispatch('midnight_series', 'cx_warehouse')(start_at, end_at)) }}
+{%- endmacro %}
+{% macro default__midnight_series(start_at, end_at) -%}
+    unnest(generate_series({{ start_at }}, {{ end_at }}, interval 1 day))
+{%- endmacro %}
+{% macro spark__midnight_series(start_at, end_at) -%}
+    explode(sequence({{ start_at }}, {{ end_at }}, interval 1 day))
+{%- endmacro %}
+
+{% macro iso_weekday(date_expression) -%}
+    {{ return(adapter.dispatch('iso_weekday', 'cx_warehouse')(date_expression)) }}
+{%- endmacro %}
+{% macro default__iso_weekday(date_expression) -%}
+    isodow({{ date_expression }})
+{%- endmacro %}
+{% macro spark__iso_weekday(date_expression) -%}
+    extract(dayofweek_iso from {{ date_expression }})
+{%- endmacro %}
+
+{% macro add_microseconds(timestamp_expression, microseconds) -%}
+    {{ return(adapter.dispatch('add_microseconds', 'cx_warehouse')(timestamp_expression, microseconds)) }}
+{%- endmacro %}
+{% macro default__add_microseconds(timestamp_expression, microseconds) -%}
+    ({{ timestamp_expression }} + to_microseconds({{ microseconds }}))
+{%- endmacro %}
+{% macro spark__add_microseconds(timestamp_expression, microseconds) -%}
+    timestamp_micros(unix_micros({{ timestamp_expression }}) + {{ microseconds }})
+{%- endmacro %}
+
+{#- A sorted, separated concatenation of text values (an aggregate). -#}
+{% macro sorted_string_agg(expression, separator) -%}
+    {{ return(adapter.dispatch('sorted_string_agg', 'cx_warehouse')(expression, separator)) }}
+{%- endmacro %}
+{% macro default__sorted_string_agg(expression, separator) -%}
+    string_agg({{ expression }}, {{ separator }} order by {{ expression }})
+{%- endmacro %}
+{% macro spark__sorted_string_agg(expression, separator) -%}
+    array_join(array_sort(collect_list({{ expression }})), {{ separator }})
+{%- endmacro %}
+
+
 {#- Microseconds from local midnight of a clock time 'HH:MM' ('24:00' = the next midnight). -#}
 {% macro clock_time_us(clock_time) -%}
     (cast(split_part({{ clock_time }}, ':', 1) as bigint) * 3600000000
@@ -111,17 +159,16 @@
 
     -- UTC midnights from first_date to last_date + 1 (the end of the range)
     utc_midnights as (
-        select unnest(generate_series(
-            cast(first_date as timestamp), cast(last_date + 1 as timestamp), interval 1 day
-        )) as midnight_at
+        select {{ midnight_series('cast(first_date as timestamp)', 'cast(last_date + 1 as timestamp)') }}
+            as midnight_at
         from {{ bounds }}
     ),
 
     -- local dates one day either side: every local date whose intervals can reach the range
     local_dates as (
-        select cast(unnest(generate_series(
-            cast(first_date - 1 as timestamp), cast(last_date + 1 as timestamp), interval 1 day
-        )) as date) as local_date
+        select cast({{ midnight_series(
+            'cast(first_date - 1 as timestamp)', 'cast(last_date + 1 as timestamp)'
+        ) }} as date) as local_date
         from {{ bounds }}
     ),
 
@@ -129,12 +176,12 @@
         select
             calendar_rows.calendar,
             calendar_rows.time_zone,
-            cast(local_dates.local_date as timestamp) + to_microseconds(calendar_rows.start_us)
+            {{ add_microseconds('cast(local_dates.local_date as timestamp)', 'calendar_rows.start_us') }}
                 as local_start,
-            cast(local_dates.local_date as timestamp) + to_microseconds(calendar_rows.end_us)
+            {{ add_microseconds('cast(local_dates.local_date as timestamp)', 'calendar_rows.end_us') }}
                 as local_end
         from calendar_rows
-        inner join local_dates on isodow(local_dates.local_date) = calendar_rows.weekday
+        inner join local_dates on {{ iso_weekday('local_dates.local_date') }} = calendar_rows.weekday
         where not exists (
             select 1
             from {{ holidays }} as holidays
@@ -183,9 +230,8 @@
                 calendar,
                 utc_start,
                 utc_end,
-                unnest(generate_series(
-                    date_trunc('day', utc_start), utc_end - interval 1 microsecond, interval 1 day
-                )) as midnight_at
+                {{ midnight_series("date_trunc('day', utc_start)", 'utc_end - interval 1 microsecond') }}
+                    as midnight_at
             from disjoint_intervals
             where utc_end > utc_start
         ) as by_day
@@ -228,7 +274,7 @@
             working_pieces.calendar is not null as is_working,
             case
                 when working_pieces.calendar is not null
-                    then date_diff('microsecond', timeline.segment_start, timeline.segment_end)
+                    then {{ microseconds_between('timeline.segment_start', 'timeline.segment_end') }}
                 else 0
             end as working_us
         from timeline
@@ -269,7 +315,7 @@
 {#- W(instant): working microseconds of the calendar before `instant`, from its segment `alias`. -#}
 {% macro working_us_at(alias, instant) -%}
     ({{ alias }}.working_us_before + case
-        when {{ alias }}.is_working then date_diff('microsecond', {{ alias }}.segment_start, {{ instant }})
+        when {{ alias }}.is_working then {{ microseconds_between(alias ~ '.segment_start', instant) }}
         else 0
     end)
 {%- endmacro %}

@@ -58,7 +58,7 @@ business_calendar_rows as (
 business_calendar_fingerprint as (
     select
         md5(
-            coalesce(string_agg(seed_row, ';' order by seed_row), '')
+            coalesce({{ sorted_string_agg('seed_row', "';'") }}, '')
             || '#{{ local_md5(segments_sql ~ status_wait_sql) }}'
         ) as fingerprint
     from business_calendar_rows

@@ -62,10 +62,10 @@ ticket_metrics as (
         count_if(resolution_sla = 'breached') as resolution_sla_breached,
         count_if(resolution_sla = 'pending') as resolution_sla_pending,
         count_if(is_sla_breached) as sla_breached_tickets,
-        quantile_cont(first_reply_business_minutes, 0.5) as median_first_reply_business_minutes,
-        quantile_cont(resolution_business_minutes, 0.5) as median_resolution_business_minutes,
-        quantile_cont(awaiting_agent_business_minutes, 0.5) as median_awaiting_agent_business_minutes,
-        quantile_cont(awaiting_customer_business_minutes, 0.5)
+        {{ median_of('first_reply_business_minutes') }} as median_first_reply_business_minutes,
+        {{ median_of('resolution_business_minutes') }} as median_resolution_business_minutes,
+        {{ median_of('awaiting_agent_business_minutes') }} as median_awaiting_agent_business_minutes,
+        {{ median_of('awaiting_customer_business_minutes') }}
             as median_awaiting_customer_business_minutes,
         count_if(reply_tier = 'zero_touch') as zero_touch_tickets,
         count_if(reply_tier = 'one_touch') as one_touch_tickets,
