@@ -72,7 +72,7 @@ scorecard_by_month as (
 ticket_check as (
     select
         'touchpoint tickets' as check_name,
-        cast(coalesce(tickets_by_month.month, scorecard_by_month.month) as varchar) as detail
+        cast(coalesce(tickets_by_month.month, scorecard_by_month.month) as string) as detail
     from tickets_by_month
     full outer join scorecard_by_month on tickets_by_month.month = scorecard_by_month.month
     where coalesce(tickets_by_month.tickets, 0) <> coalesce(scorecard_by_month.tickets, 0)
@@ -94,7 +94,7 @@ feedback_dimensions as (
 feedback_check as (
     select
         'feedback dimensions' as check_name,
-        feedback_dimensions.dimension || ' ' || cast(feedback_dimensions.month as varchar) as detail
+        feedback_dimensions.dimension || ' ' || cast(feedback_dimensions.month as string) as detail
     from feedback_dimensions
     inner join feedback_dimensions as total
         on feedback_dimensions.month = total.month
@@ -124,7 +124,7 @@ quarter_responses as (
 role_check as (
     select
         'roles' as check_name,
-        cast(role_responses.quarter as varchar) as detail
+        cast(role_responses.quarter as string) as detail
     from role_responses
     left join quarter_responses on role_responses.quarter = quarter_responses.quarter
     where role_responses.responses <> coalesce(quarter_responses.responses, 0)
@@ -140,7 +140,7 @@ health_totals as (
 health_check as (
     select
         'account health MRR' as check_name,
-        cast(reporting_period.last_complete_month as varchar) as detail
+        cast(reporting_period.last_complete_month as string) as detail
     from reporting_period
     cross join health_totals
     left join mrr_bridge

@@ -37,7 +37,7 @@ account_plan as (
     select
         account_id,
         month,
-        first(plan_tier order by mrr_usd desc, subscription_id asc) as plan_tier,
+        {{ first_by('plan_tier', [['mrr_usd', 'desc'], ['subscription_id', 'asc']]) }} as plan_tier,
         count(*) as active_subscriptions
     from subscription_months
     group by account_id, month

@@ -256,9 +256,9 @@ final as (
             as is_fcr,
         ticket_facts.first_reply_at,
         ticket_facts.first_event_at,
-        date_diff('microsecond', ticket_facts.created_at, ticket_facts.first_reply_at) / 60e6
+        {{ microseconds_between('ticket_facts.created_at', 'ticket_facts.first_reply_at') }} / 60e6
             as first_reply_minutes,
-        date_diff('microsecond', ticket_facts.created_at, ticket_facts.solved_at) / 3600e6
+        {{ microseconds_between('ticket_facts.created_at', 'ticket_facts.solved_at') }} / 3600e6
             as resolution_hours,
         -- business time (macros/business_time.sql), in the calendar of the ticket's team
         ticket_facts.business_calendar,

@@ -84,17 +84,15 @@ surveys as (
     select
         survey_responses.account_id,
         -- the latest response; of two at the same instant, the greatest response_id
-        first(
-            survey_responses.score
-            order by survey_responses.responded_at desc, survey_responses.response_id desc
-        ) filter (where survey_responses.survey_type = 'csat') as last_csat_score,
+        {{ first_by('survey_responses.score', [
+            ['survey_responses.responded_at', 'desc'], ['survey_responses.response_id', 'desc']
+        ]) }} filter (where survey_responses.survey_type = 'csat') as last_csat_score,
         max(survey_responses.responded_at) filter (where survey_responses.survey_type = 'csat')
             as last_csat_at,
         -- the latest response; of two at the same instant, the greatest response_id
-        first(
-            survey_responses.score
-            order by survey_responses.responded_at desc, survey_responses.response_id desc
-        ) filter (where survey_responses.survey_type = 'nps') as last_nps_score,
+        {{ first_by('survey_responses.score', [
+            ['survey_responses.responded_at', 'desc'], ['survey_responses.response_id', 'desc']
+        ]) }} filter (where survey_responses.survey_type = 'nps') as last_nps_score,
         max(survey_responses.responded_at) filter (where survey_responses.survey_type = 'nps')
             as last_nps_at,
         count_if(
