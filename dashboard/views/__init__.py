@@ -64,6 +64,14 @@ PAGES: tuple[PageSpec, ...] = (
         "Where do tickets get resolved at first contact, how fast, and how often do they reopen?",
     ),
     PageSpec(
+        "sla",
+        "SLA in business hours",
+        ":material/timer:",
+        "Fix first",
+        "Do we reply and resolve within our SLA targets in business hours, where do tickets "
+        "wait, and do accounts churn more after a breach?",
+    ),
+    PageSpec(
         "feedback_loop",
         "Feedback loop",
         ":material/forum:",

@@ -14,7 +14,8 @@ scorecard = data.query(
     "select month, category, channel, touchpoint, owning_team, tickets, solved_tickets, "
     "fcr_tickets, fcr_rate, reopened_tickets, reopen_rate, median_first_reply_minutes, "
     "median_resolution_hours, csat_responses, csat_average, observed_accounts, "
-    "churned_accounts_90d, churn_rate_90d, friction_tickets, friction_rate, friction_rank "
+    "churned_accounts_90d, churn_rate_90d, friction_tickets, friction_rate, friction_rank, "
+    "first_reply_sla_attainment, resolution_sla_attainment "
     "from marts.touchpoint_scorecard order by month, friction_rank"
 )
 if scorecard.empty:
@@ -187,6 +188,8 @@ st.dataframe(
             "median_first_reply_minutes",
             "median_resolution_hours",
             "csat_average",
+            "first_reply_sla_attainment",
+            "resolution_sla_attainment",
             "churn_rate_90d",
         ]
     ],
@@ -206,6 +209,12 @@ st.dataframe(
             "Median resolution (h)", format="%.1f"
         ),
         "csat_average": st.column_config.NumberColumn("CSAT", format="%.2f"),
+        "first_reply_sla_attainment": st.column_config.NumberColumn(
+            "First reply in SLA", format="percent", help="Met / (met + breached), business hours."
+        ),
+        "resolution_sla_attainment": st.column_config.NumberColumn(
+            "Resolved in SLA", format="percent", help="Met / (met + breached), business hours."
+        ),
         "churn_rate_90d": st.column_config.NumberColumn(
             "90-day churn", format="percent", help="Empty until 3 complete months have passed."
         ),

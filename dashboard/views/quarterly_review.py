@@ -17,10 +17,18 @@ if review.empty:
     ui.empty("marts.cx_quarterly_review has no complete quarter yet.")
     st.stop()
 
+# the SLA metrics (business hours, marts.support_sla) after the CX plan's KPIs
+LABELS = {
+    **ui.METRIC_LABELS,
+    "first_reply_sla_attainment": "First reply within SLA",
+    "resolution_sla_attainment": "Resolved within SLA",
+}
+ORDER = [*ui.METRIC_ORDER, *(m for m in LABELS if m not in ui.METRIC_ORDER)]
+
 quarters = sorted(ui.as_dates(review["quarter"]), reverse=True)
 quarter = st.selectbox("Quarter", quarters, index=0, format_func=ui.quarter_label)
 current = review[review["quarter"] == pd.Timestamp(quarter)].copy()
-current["order"] = current["metric"].map({m: i for i, m in enumerate(ui.METRIC_ORDER)})
+current["order"] = current["metric"].map({m: i for i, m in enumerate(ORDER)})
 current = current.sort_values("order")
 
 
@@ -35,7 +43,7 @@ def direction(row: pd.Series) -> str:
 
 table = pd.DataFrame(
     {
-        "KPI": current["metric"].map(ui.METRIC_LABELS).fillna(current["metric"]),
+        "KPI": current["metric"].map(LABELS).fillna(current["metric"]),
         ui.quarter_label(quarter): [
             ui.metric_value(u, v) for u, v in zip(current["unit"], current["value"], strict=True)
         ],
@@ -81,11 +89,9 @@ history = review.copy()
 history["shown"] = [
     ui.metric_value(u, v) for u, v in zip(history["unit"], history["value"], strict=True)
 ]
-history["KPI"] = history["metric"].map(ui.METRIC_LABELS).fillna(history["metric"])
+history["KPI"] = history["metric"].map(LABELS).fillna(history["metric"])
 wide = history.pivot(index="KPI", columns="quarter", values="shown")
-wide = wide.reindex(
-    [ui.METRIC_LABELS[m] for m in ui.METRIC_ORDER if ui.METRIC_LABELS[m] in wide.index]
-)
+wide = wide.reindex([LABELS[m] for m in ORDER if LABELS[m] in wide.index])
 wide = wide[sorted(wide.columns, reverse=True)]
 wide.columns = [ui.quarter_label(q) for q in wide.columns]
 st.dataframe(wide, key="review_history")

@@ -267,6 +267,49 @@ def test_friction_team_filter_moves_the_fix_first(marts: Marts) -> None:
     assert f"### {expected}" in [m.value for m in at.markdown]
 
 
+def test_friction_table_has_sla_attainment(marts: Marts) -> None:
+    at = open_page("friction")
+    table = at.dataframe[0].value
+    top = marts.one(
+        "select first_reply_sla_attainment from marts.touchpoint_scorecard "
+        "where month = (select max(month) from marts.touchpoint_scorecard) and friction_rank = 1"
+    )
+    assert table.iloc[0]["first_reply_sla_attainment"] == pytest.approx(top)
+    assert "resolution_sla_attainment" in table.columns
+
+
+def test_sla_headline_is_the_last_month_of_all(marts: Marts) -> None:
+    at = open_page("sla")
+    month, first_reply, resolution, agent = marts.one(
+        "select month, first_reply_sla_attainment, resolution_sla_attainment, "
+        "median_awaiting_agent_business_minutes from marts.support_sla "
+        "where dimension = 'all' order by month desc limit 1"
+    )
+    shown = metrics(at)
+    assert shown[f"First reply within SLA, {month_label(month)}"] == pct(first_reply)
+    assert shown["Resolved within SLA"] == pct(resolution)
+    assert shown["Median wait on the agent"] == f"{agent:,.0f} min"
+    observed, gap = marts.one(
+        "select month, breach_churn_gap_90d from marts.support_sla where dimension = 'all' "
+        "and breach_churn_gap_90d is not null order by month desc limit 1"
+    )
+    assert shown[f"Churn after a breach, {month_label(observed)}"] == f"{gap * 100:+.1f} pp"
+    assert len(figures(at)) == 5
+
+
+def test_sla_dimension_filter(marts: Marts) -> None:
+    at = open_page("sla")
+    at.selectbox[0].select("priority").run()
+    table = at.dataframe[0].value.set_index("dimension_value")
+    expected = marts.df(
+        "select dimension_value, sum(tickets) as tickets from marts.support_sla "
+        "where dimension = 'priority' and month > (select max(month) from marts.support_sla) "
+        "- interval 12 month group by 1"
+    ).set_index("dimension_value")
+    assert set(table.index) == set(expected.index)
+    assert table["tickets"].to_dict() == expected["tickets"].to_dict()
+
+
 def test_feedback_loop_closed_loop_and_churn(marts: Marts) -> None:
     at = open_page("feedback_loop")
     month, followed, detractors = marts.one(

@@ -290,3 +290,91 @@ def write_scenario(raw_dir: Path) -> Path:
         batch="batch_0002",
     )
     return raw_dir
+
+
+# --- business hours and SLAs (test_support_sla_by_hand.py) -----------------------------------
+# The project's seeds: team tier1 / tier2 / none -> calendar default (New York 09:00-17:00
+# Mon-Fri, US holidays); Tier 2 and Billing -> emea (Berlin 08:00-17:00 Mon-Fri, 09:00-13:00
+# Sat, German holidays); Customer Success -> apac (Sydney 08:30-17:30 Mon-Fri); Tier 1 and
+# Onboarding -> americas (Los Angeles 07:00-12:00 and 13:00-19:00 Mon-Fri); Enterprise
+# Support -> enterprise (UTC, 24 x 7). Targets (first reply / resolution, business minutes):
+# urgent 30 / 240, high 120 / 960, normal 480 / 2400, low 960 / 4800.
+#
+# S1  A3, Tier 2, urgent, Fri 2024-02-16 16:30 CET; replied Mon 08:45, solved Mon 10:00:
+#     Fri 30 + Sat 240 + Mon 45 = 315 and 390, both breached; A3 churns in March.
+# S2  A1, Customer Success, high, Sun 21:00 UTC = Mon 2024-02-19 08:00 AEDT; replies 09:00
+#     and 10:00, solved 12:30 AEDT: 30 and 240, both met.
+# S3  no account, Enterprise Support, low, Sat 2024-02-24 22:00 UTC, solved Sun 04:00 without
+#     a reply: 360 (the first-reply clock stops at the solve), both met.
+# S4  A4, Tier 1, no priority, Fri 2024-05-31 11:00 PDT; replied and pending at 11:30, still
+#     pending at the as-of day; a change to open on 2024-06-17 comes after it.
+# S5  A1, Billing, normal, Thu 2024-03-28 16:00 CET; Good Friday and Easter Monday off, the
+#     clocks go forward on Sunday: replied Tue 08:30 CEST (06:30 UTC), solved 16:00 CEST:
+#     Thu 60 + Sat 240 + Tue 30 = 330 and 780, both met.
+# S6  A2, Onboarding, urgent, Fri 2024-03-08 15:30 PST; the US clocks go forward on Sunday:
+#     three replies from Mon 07:15 PDT, solved 09:00: Fri 210 + Mon 15 = 225 and 330, breached.
+SLA_LOAD = ts("2024-06-12 02:00")
+
+
+def _sla_ticket(
+    tid: str,
+    account: str | None,
+    group: str,
+    priority: str | None,
+    channel: str,
+    category: str,
+    status: str,
+    created: str,
+    solved: str | None,
+) -> dict:
+    row = _ticket(tid, account, category, status, created, solved, group=group, channel=channel)
+    return {**row, "priority": priority}
+
+
+def _status(eid: str, ticket: str, at: str, status_from: str, status_to: str) -> dict:
+    return _event(eid, ticket, at, "status_change", "agent", None, status_from, status_to)
+
+
+def write_sla_scenario(raw_dir: Path) -> Path:
+    """The scenario above plus tickets S1-S6 in a later batch of the support tables."""
+    write_scenario(raw_dir)
+    tickets = [
+        _sla_ticket("S1", "A3", "Tier 2", "urgent", "phone", "billing", "solved",
+                    "2024-02-16 15:30", "2024-02-19 09:00"),
+        _sla_ticket("S2", "A1", "Customer Success", "high", "chat", "technical", "closed",
+                    "2024-02-18 21:00", "2024-02-19 01:30"),
+        _sla_ticket("S3", None, "Enterprise Support", "low", "web", "account", "solved",
+                    "2024-02-24 22:00", "2024-02-25 04:00"),
+        _sla_ticket("S4", "A4", "Tier 1", None, "email", "onboarding", "pending",
+                    "2024-05-31 18:00", None),
+        _sla_ticket("S5", "A1", "Billing", "normal", "email", "billing", "solved",
+                    "2024-03-28 15:00", "2024-04-02 14:00"),
+        _sla_ticket("S6", "A2", "Onboarding", "urgent", "web", "onboarding", "solved",
+                    "2024-03-08 23:30", "2024-03-11 16:00"),
+    ]  # fmt: skip
+    events = [
+        _status("S1c", "S1", "2024-02-17 10:00", "new", "pending"),
+        _status("S1d", "S1", "2024-02-19 07:00", "pending", "open"),
+        _event("S1r", "S1", "2024-02-19 07:45"),
+        _status("S1e", "S1", "2024-02-19 09:00", "open", "solved"),
+        _event("S2r", "S2", "2024-02-18 22:00"),
+        _event("S2s", "S2", "2024-02-18 23:00"),
+        _status("S2e", "S2", "2024-02-19 01:30", "new", "solved"),
+        _status("S3e", "S3", "2024-02-25 04:00", "new", "solved"),
+        _event("S4r", "S4", "2024-05-31 18:30"),
+        _status("S4b", "S4", "2024-05-31 18:30", "new", "pending"),
+        _status("S4c", "S4", "2024-06-17 16:00", "pending", "open"),
+        _event("S5r", "S5", "2024-04-02 06:30"),
+        _status("S5b", "S5", "2024-04-02 06:30", "new", "open"),
+        _status("S5e", "S5", "2024-04-02 14:00", "open", "solved"),
+        _event("S6r", "S6", "2024-03-11 14:15"),
+        _status("S6d", "S6", "2024-03-11 14:15", "new", "open"),
+        _event("S6s", "S6", "2024-03-11 14:30"),
+        _status("S6e", "S6", "2024-03-11 14:30", "open", "pending"),
+        _event("S6t", "S6", "2024-03-11 15:00"),
+        _status("S6f", "S6", "2024-03-11 15:00", "pending", "open"),
+        _status("S6g", "S6", "2024-03-11 16:00", "open", "solved"),
+    ]
+    write_batch(raw_dir, "support/tickets", tickets, SLA_LOAD, batch="batch_0003")
+    write_batch(raw_dir, "support/ticket_events", events, SLA_LOAD, batch="batch_0003")
+    return raw_dir
