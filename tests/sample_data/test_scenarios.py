@@ -4,9 +4,13 @@ columns shows up at the default size, and churn follows the support experience (
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import duckdb
 import pytest
 
+from orchestration.sample_data.common import GROUPS
 from tests.sample_data.checks import KEYS, scalar
 
 SCENARIOS = {
@@ -51,6 +55,13 @@ SCENARIOS = {
         "select count(*) from tickets where account_id is null and requester_contact_id is null"
     ),
     "ticket without group": "select count(*) from tickets where group_name is null",
+    # business hours and SLAs (marts.support_sla): tickets outside every desk's hours
+    "weekend ticket": "select count(*) from tickets where isodow(created_at) in (6, 7)",
+    "night ticket": (
+        "select count(*) from tickets where hour(created_at) < 6 or hour(created_at) >= 22"
+    ),
+    "every priority": "select count(distinct priority) = 4 from tickets",
+    "every support group": "select count(distinct group_name) = 7 from tickets",
     "reopened ticket": (
         "select count(*) from ticket_events where status_from = 'solved' "
         "and status_to in ('new', 'open', 'pending')"
@@ -139,6 +150,20 @@ def test_default_size_has_every_value(
         row[0] for row in default_db.execute(f"select distinct {column} from {table}").fetchall()
     }
     assert found == values
+
+
+def test_support_groups_work_in_several_time_zones() -> None:
+    """The generator's support groups map (seeds/support_team_calendars.csv, else calendar
+    default) to calendars in at least four IANA zones, two of them with DST in other months
+    than the US (Europe, southern hemisphere)."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    with (seeds / "support_team_calendars.csv").open() as f:
+        team_calendar = {row["team"]: row["calendar"] for row in csv.DictReader(f)}
+    with (seeds / "support_calendars.csv").open() as f:
+        zone = {row["calendar"]: row["time_zone"] for row in csv.DictReader(f)}
+    zones = {zone[team_calendar.get(group, "default")] for group in GROUPS}
+    assert len(zones) >= 4, zones
+    assert {"Europe/Berlin", "Australia/Sydney"} <= zones
 
 
 def test_bad_support_goes_with_more_churn(default_db: duckdb.DuckDBPyConnection) -> None:
