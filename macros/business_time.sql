@@ -165,11 +165,15 @@
     ),
 
     -- local dates one day either side: every local date whose intervals can reach the range
+    -- (the series in a subquery: Spark allows no generator nested in an expression)
     local_dates as (
-        select cast({{ midnight_series(
-            'cast(first_date - 1 as timestamp)', 'cast(last_date + 1 as timestamp)'
-        ) }} as date) as local_date
-        from {{ bounds }}
+        select cast(local_midnight_at as date) as local_date
+        from (
+            select {{ midnight_series(
+                'cast(first_date - 1 as timestamp)', 'cast(last_date + 1 as timestamp)'
+            ) }} as local_midnight_at
+            from {{ bounds }}
+        ) as local_midnights
     ),
 
     local_intervals as (

@@ -12,10 +12,16 @@
 {% macro default__month_series(start_month, end_month, step_months=1) -%}
     cast(unnest(generate_series({{ start_month }}, {{ end_month }}, interval {{ step_months }} month)) as date)
 {%- endmacro %}
+{#- Spark's sequence fails (dates) or counts down (integers) when start > end: no rows then,
+    as generate_series. -#}
 {% macro spark__month_series(start_month, end_month, step_months=1) -%}
-    explode(sequence(
-        cast({{ start_month }} as date), cast({{ end_month }} as date), interval {{ step_months }} month
-    ))
+    explode(case
+        when cast({{ start_month }} as date) <= cast({{ end_month }} as date)
+            then sequence(
+                cast({{ start_month }} as date), cast({{ end_month }} as date), interval {{ step_months }} month
+            )
+        else cast(array() as array<date>)
+    end)
 {%- endmacro %}
 
 {% macro integer_series(start, end) -%}
@@ -25,7 +31,11 @@
     unnest(generate_series({{ start }}, {{ end }}))
 {%- endmacro %}
 {% macro spark__integer_series(start, end) -%}
-    explode(sequence(cast({{ start }} as bigint), cast({{ end }} as bigint)))
+    explode(case
+        when cast({{ start }} as bigint) <= cast({{ end }} as bigint)
+            then sequence(cast({{ start }} as bigint), cast({{ end }} as bigint))
+        else cast(array() as array<bigint>)
+    end)
 {%- endmacro %}
 
 {% macro one_row_per(values) -%}
