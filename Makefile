@@ -17,7 +17,7 @@ MANIFEST := target_orch/manifest.json
 TEST_WORKERS ?= 2
 DBT_FILES := dbt_project.yml profiles.yml $(shell find models macros data-tests seeds -type f 2>/dev/null)
 
-.PHONY: setup run build sample test lint dev dashboard suites export bench clean
+.PHONY: setup run build sample test test-spark lint dev dashboard suites export bench clean
 
 setup: $(STAMP) $(MANIFEST)  ## create .venv (idempotent) and prepare the dbt manifest
 # the spark target (CX_TARGET=spark, make test-spark) runs PySpark, which needs Java 17+
@@ -53,7 +53,10 @@ endif
 	$(BIN)/python -m orchestration.cli run
 
 test: setup  ## unit + end-to-end tests (TEST_WORKERS processes, a test file per process)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "not spark"
+
+test-spark: setup  ## the hand scenario on DuckDB and on Spark, every mart compared (Java 17+)
+	$(BIN)/python -m pytest -q -m spark tests/spark
 
 lint: setup  ## ruff + sqlfluff
 	$(BIN)/ruff check orchestration dashboard tests bench

@@ -44,7 +44,11 @@ subscription_months as (
         priced_subscriptions.plan_tier,
         priced_subscriptions.currency,
         priced_subscriptions.arr_cents,
-        {{ month_series('priced_subscriptions.first_month', 'least( coalesce(priced_subscriptions.last_month_before_end, reporting_period.last_complete_month), reporting_period.last_complete_month )') }} as month
+        {{ month_series(
+            'priced_subscriptions.first_month',
+            'least( coalesce(priced_subscriptions.last_month_before_end,'
+            ~ ' reporting_period.last_complete_month), reporting_period.last_complete_month )'
+        ) }} as month
     from priced_subscriptions
     cross join reporting_period
 ),

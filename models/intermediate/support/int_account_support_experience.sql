@@ -21,7 +21,11 @@ ticket_window_months as (
         ticket_facts.ticket_id,
         ticket_facts.solved_at,
         ticket_facts.is_fcr,
-        {{ month_series(add_months(month_of('ticket_facts.created_at'), 1), 'least( ' ~ month_of('ticket_facts.created_at + interval 90 days') ~ ', reporting_period.last_complete_month )') }} as month
+        {{ month_series(
+            add_months(month_of('ticket_facts.created_at'), 1),
+            'least( ' ~ month_of('ticket_facts.created_at + interval 90 days')
+            ~ ', reporting_period.last_complete_month )'
+        ) }} as month
     from ticket_facts
     cross join reporting_period
     where ticket_facts.account_id is not null

@@ -51,7 +51,9 @@ cohort_grid as (
         cohort_sizes.dimension,
         cohort_sizes.dimension_value,
         cohort_sizes.cohort_accounts,
-        {{ integer_series('0', months_between('cohort_sizes.cohort_month', 'reporting_period.last_complete_month')) }} as months_since_start
+        {{ integer_series(
+            '0', months_between('cohort_sizes.cohort_month', 'reporting_period.last_complete_month')
+        ) }} as months_since_start
     from cohort_sizes
     cross join reporting_period
 ),

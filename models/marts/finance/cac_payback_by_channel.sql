@@ -101,7 +101,9 @@ cohort_grid as (
         cohort_channels.acquisition_channel,
         {{ safe_divide('cohort_channels.spend_usd', 'cohort_channels.new_accounts') }} as cac_usd,
         cohort_channels.new_accounts,
-        {{ integer_series('0', months_between('cohort_channels.cohort_month', 'reporting_period.last_complete_month')) }} as months_since_start
+        {{ integer_series(
+            '0', months_between('cohort_channels.cohort_month', 'reporting_period.last_complete_month')
+        ) }} as months_since_start
     from cohort_channels
     cross join reporting_period
     where cohort_channels.new_accounts > 0
