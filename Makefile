@@ -72,7 +72,7 @@ dev: setup  ## Dagster UI with the asset graph, checks, schedule and sensor
 CX_DASHBOARD_PORT ?= 8501
 dashboard: setup  ## CX dashboard (Streamlit) on port CX_DASHBOARD_PORT, reading CX_SERVING_PATH
 	$(BIN)/streamlit run dashboard/app.py --server.port $(CX_DASHBOARD_PORT) \
-		--server.headless true --browser.gatherUsageStats false
+		--server.headless true --browser.gatherUsageStats false --client.toolbarMode viewer
 
 suites: setup  ## regenerate the GX suites expectations/*.json from the contract (never edit them)
 	$(BIN)/python -m orchestration.quality.make_suites
