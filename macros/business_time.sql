@@ -353,7 +353,7 @@
       of the as-of day for an unsolved ticket);
     - `status_events`: the tickets' status_change events (ticket_id, event_id, created_at,
       status_to);
-    - `segments`: business_time_segments covering every created_at, event and cutoff.
+    - `segments`: business_time_segments covering every created_at and cutoff_at.
 
     The ticket is `new` from created_at until its first status change; each change starts
     an interval of its status_to that lasts until the next change (the last one without
@@ -361,6 +361,10 @@
     the ticket's creation still follows the `new` interval; of changes with equal
     timestamps, the one with the greatest event_id sets the status that lasts). Each
     interval [a, b) counts as [a, min(b, cutoff_at)): its business minutes (0 when empty).
+
+    Computed as points in time: the creation and every change before the cutoff, then the
+    cutoff itself (changes at or after it only cut intervals that the cutoff cuts anyway);
+    an interval's business time is W(next point) - W(its point), one lookup per point.
 -#}
 {% macro status_wait_minutes(tickets, status_events, segments) -%}
     with
@@ -369,30 +373,37 @@
         select
             ticket_id,
             business_calendar,
-            cutoff_at,
             created_at as point_at,
             0 as point_order,
             cast(null as string) as event_id,
             'new' as status
         from {{ tickets }}
+        where created_at < cutoff_at
         union all
         select
             tickets.ticket_id,
             tickets.business_calendar,
-            tickets.cutoff_at,
             status_events.created_at as point_at,
             1 as point_order,
             status_events.event_id,
             status_events.status_to as status
         from {{ status_events }} as status_events
         inner join {{ tickets }} as tickets on status_events.ticket_id = tickets.ticket_id
+        where status_events.created_at < tickets.cutoff_at
+        union all
+        select
+            ticket_id,
+            business_calendar,
+            cutoff_at as point_at,
+            2 as point_order,
+            cast(null as string) as event_id,
+            cast(null as string) as status
+        from {{ tickets }}
     ),
 
     timed_points as (
         select
             status_points.ticket_id,
-            status_points.business_calendar,
-            status_points.cutoff_at,
             status_points.point_at,
             status_points.point_order,
             status_points.event_id,
@@ -405,55 +416,24 @@
             ) }}
     ),
 
-    intervals as (
-        select
-            ticket_id,
-            business_calendar,
-            cutoff_at,
-            status,
-            point_at as interval_start,
-            point_w as start_w,
-            lead(point_at) over by_time as next_at,
-            lead(point_w) over by_time as next_w
-        from timed_points
-        window by_time as (partition by ticket_id order by point_at, point_order, event_id)
-    ),
-
-    cutoffs as (
-        select
-            tickets.ticket_id,
-            {{ working_us_at('at_cutoff', 'tickets.cutoff_at') }} as cutoff_w
-        from {{ tickets }} as tickets
-        left join {{ segments }} as at_cutoff
-            on {{ business_segment_holds('at_cutoff', 'tickets.business_calendar', 'tickets.cutoff_at') }}
-    ),
-
     interval_us as (
         select
-            intervals.ticket_id,
-            intervals.status,
-            case
-                when intervals.next_at is not null and intervals.next_at <= intervals.cutoff_at
-                    then {{ business_us(
-                        'intervals.interval_start', 'intervals.start_w',
-                        'intervals.next_at', 'intervals.next_w'
-                    ) }}
-                else {{ business_us(
-                    'intervals.interval_start', 'intervals.start_w',
-                    'intervals.cutoff_at', 'cutoffs.cutoff_w'
-                ) }}
-            end as business_us
-        from intervals
-        inner join cutoffs on intervals.ticket_id = cutoffs.ticket_id
+            ticket_id,
+            point_order,
+            status,
+            lead(point_w) over (
+                partition by ticket_id order by point_at, point_order, event_id
+            ) - point_w as business_us
+        from timed_points
     )
 
     -- null (not 0) when an instant found no segment, so a not_null test catches it
     select
         ticket_id,
-        case when bool_and(business_us is not null) then
+        case when bool_and(business_us is not null) filter (where point_order < 2) is not false then
             coalesce(sum(business_us) filter (where status in ('new', 'open')), 0) / 60e6
         end as awaiting_agent_business_minutes,
-        case when bool_and(business_us is not null) then
+        case when bool_and(business_us is not null) filter (where point_order < 2) is not false then
             coalesce(sum(business_us) filter (where status = 'pending'), 0) / 60e6
         end as awaiting_customer_business_minutes
     from interval_us

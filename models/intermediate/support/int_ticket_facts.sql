@@ -181,11 +181,11 @@ business_bounds as (
         cast(min(instant) as date) as first_date,
         cast(max(instant) as date) as last_date
     from (
-        select created_at as instant from tickets_to_count
+        select created_at as instant from ticket_facts
         union all
-        select solved_at from tickets_to_count
+        select solved_at from ticket_facts
         union all
-        select created_at from events_to_count
+        select first_reply_at from ticket_facts
     ) as instants
 ),
 

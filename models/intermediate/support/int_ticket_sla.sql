@@ -68,8 +68,6 @@ business_bounds as (
         select created_at as instant from unsolved_tickets
         union all
         select cutoff_at from unsolved_tickets
-        union all
-        select created_at from status_changes
     ) as instants
 ),
 

@@ -75,45 +75,67 @@ ticket_metrics as (
     group by {{ dimension_grouping_sets(['month'], dimensions) }}  -- noqa: PRS
 ),
 
--- each account with tickets in the month and slice: did any of them breach an SLA?
+-- the accounts with tickets in the month that were active in it, with their 90-day outlook
+active_account_months as (
+    select
+        touched.month,
+        touched.account_id,
+        churn_outlook.is_horizon_complete,
+        churn_outlook.churned_within_horizon
+    from (
+        select distinct
+            month,
+            account_id
+        from tickets
+        where account_id is not null
+    ) as touched
+    inner join churn_outlook
+        on touched.account_id = churn_outlook.account_id
+            and touched.month = churn_outlook.month
+),
+
+account_tickets as (
+    select
+        tickets.*,
+        active_account_months.is_horizon_complete,
+        active_account_months.churned_within_horizon
+    from tickets
+    inner join active_account_months
+        on tickets.account_id = active_account_months.account_id
+            and tickets.month = active_account_months.month
+),
+
+-- each such account per month and slice: did any of its tickets of the slice breach an SLA?
 account_slices as (
     select
         month,
         {{ dimension_columns(dimensions) }},
         account_id,
-        bool_or(is_sla_breached) as had_sla_breach
-    from tickets
-    where account_id is not null
+        bool_or(is_sla_breached) as had_sla_breach,
+        bool_or(is_horizon_complete) as is_horizon_complete,
+        bool_or(churned_within_horizon) as churned_within_horizon
+    from account_tickets
     group by {{ dimension_grouping_sets(['month', 'account_id'], dimensions) }}  -- noqa: PRS
 ),
 
--- of them, those active in the month, with their 90-day churn outlook
 account_metrics as (
     select
-        account_slices.month,
-        account_slices.dimension,
-        account_slices.dimension_value,
-        count(*) filter (where account_slices.had_sla_breach) as breached_accounts,
+        month,
+        dimension,
+        dimension_value,
+        count(*) filter (where had_sla_breach) as breached_accounts,
+        count(*) filter (where had_sla_breach and is_horizon_complete) as breached_observed_accounts,
         count(*) filter (
-            where account_slices.had_sla_breach and churn_outlook.is_horizon_complete
-        ) as breached_observed_accounts,
-        count(*) filter (
-            where account_slices.had_sla_breach and churn_outlook.is_horizon_complete
-            and churn_outlook.churned_within_horizon
+            where had_sla_breach and is_horizon_complete and churned_within_horizon
         ) as breached_churned_accounts_90d,
-        count(*) filter (where not account_slices.had_sla_breach) as unbreached_accounts,
+        count(*) filter (where not had_sla_breach) as unbreached_accounts,
+        count(*) filter (where not had_sla_breach and is_horizon_complete)
+            as unbreached_observed_accounts,
         count(*) filter (
-            where not account_slices.had_sla_breach and churn_outlook.is_horizon_complete
-        ) as unbreached_observed_accounts,
-        count(*) filter (
-            where not account_slices.had_sla_breach and churn_outlook.is_horizon_complete
-            and churn_outlook.churned_within_horizon
+            where not had_sla_breach and is_horizon_complete and churned_within_horizon
         ) as unbreached_churned_accounts_90d
     from account_slices
-    inner join churn_outlook
-        on account_slices.account_id = churn_outlook.account_id
-            and account_slices.month = churn_outlook.month
-    group by account_slices.month, account_slices.dimension, account_slices.dimension_value
+    group by month, dimension, dimension_value
 ),
 
 joined as (
