@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -192,6 +193,34 @@ def month_range(
         label, options=options, value=(start, options[-1]), format_func=month_label, key=key
     )
     return chosen[0], chosen[1]
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """The rows of a long-format mart in the chosen months, and its ``all`` series."""
+
+    rows: pd.DataFrame  # every dimension, months start..end
+    total: pd.DataFrame  # the dimension = 'all' rows, by month
+    last: pd.Series  # the latest month of ``total``
+    before: pd.Series | None  # the month before it, if any
+
+    @property
+    def month(self) -> str:
+        return month_label(self.total.index[-1])
+
+    def delta(self, column: str, fmt: Callable[[float], str]) -> str | None:
+        """``fmt`` of the change of ``column`` against the month before (None if unknown)."""
+        if self.before is None or pd.isna(self.before[column]) or pd.isna(self.last[column]):
+            return None
+        return fmt(self.last[column] - self.before[column])
+
+
+def month_window(frame: pd.DataFrame, start: date, end: date) -> MonthWindow:
+    """``frame``'s rows with month in [start, end]; its ``all`` rows give last and before."""
+    rows = frame[frame["month"].between(pd.Timestamp(start), pd.Timestamp(end))]
+    total = rows[rows["dimension"] == "all"].set_index("month").sort_index()
+    before = total.iloc[-2] if len(total) > 1 else None
+    return MonthWindow(rows, total, total.iloc[-1], before)
 
 
 def ordered(values: pd.Series | Sequence[str]) -> list[str]:

@@ -35,10 +35,8 @@ dimension = left.selectbox(
 with right:
     start, end = ui.month_range(ui.as_dates(segments["month"]), key="churn_months")
 
-in_range = segments[segments["month"].between(pd.Timestamp(start), pd.Timestamp(end))]
-total = in_range[in_range["dimension"] == "all"].set_index("month").sort_index()
-last = total.iloc[-1]
-before = total.iloc[-2] if len(total) > 1 else None
+window = ui.month_window(segments, start, end)
+in_range, total, last, before = window.rows, window.total, window.last, window.before
 
 cols = st.columns(4)
 cols[0].metric(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -38,17 +37,8 @@ chosen = f2.multiselect(
 with f3:
     start, end = ui.month_range(ui.as_dates(sla["month"]), key="sla_months")
 
-in_range = sla[sla["month"].between(pd.Timestamp(start), pd.Timestamp(end))]
-total = in_range[in_range["dimension"] == "all"].set_index("month").sort_index()
-last = total.iloc[-1]
-before = total.iloc[-2] if len(total) > 1 else None
-month = ui.month_label(total.index[-1])
-
-
-def _delta(column: str, fmt) -> str | None:
-    if before is None or pd.isna(before[column]) or pd.isna(last[column]):
-        return None
-    return fmt(last[column] - before[column])
+window = ui.month_window(sla, start, end)
+in_range, total, last, month = window.rows, window.total, window.last, window.month
 
 
 observed = total[total["breach_churn_gap_90d"].notna()]
@@ -56,7 +46,7 @@ cols = st.columns(4)
 cols[0].metric(
     f"First reply within SLA, {month}",
     ui.pct(last["first_reply_sla_attainment"]),
-    delta=_delta("first_reply_sla_attainment", ui.pp),
+    delta=window.delta("first_reply_sla_attainment", ui.pp),
     help="Met / (met + breached) of the month's tickets, in business hours of the team's "
     "calendar; tickets still inside their target count in neither.",
     border=True,
@@ -64,7 +54,7 @@ cols[0].metric(
 cols[1].metric(
     "Resolved within SLA",
     ui.pct(last["resolution_sla_attainment"]),
-    delta=_delta("resolution_sla_attainment", ui.pp),
+    delta=window.delta("resolution_sla_attainment", ui.pp),
     help="Met / (met + breached): solved within the priority's target in business minutes; "
     "unsolved tickets past it are breached.",
     border=True,
@@ -72,7 +62,7 @@ cols[1].metric(
 cols[2].metric(
     "Median wait on the agent",
     f"{ui.number(last['median_awaiting_agent_business_minutes'])} min",
-    delta=_delta("median_awaiting_agent_business_minutes", lambda v: f"{v:+.0f} min"),
+    delta=window.delta("median_awaiting_agent_business_minutes", lambda v: f"{v:+.0f} min"),
     delta_color="inverse",
     help="Business minutes in status new or open, up to the solve (or the as-of day).",
     border=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -34,31 +33,28 @@ chosen = f2.multiselect(label, values, default=values, key=f"support_values_{dim
 with f3:
     start, end = ui.month_range(ui.as_dates(fcr["month"]), key="support_months")
 
-in_range = fcr[fcr["month"].between(pd.Timestamp(start), pd.Timestamp(end))]
-total = in_range[in_range["dimension"] == "all"].set_index("month").sort_index()
-last = total.iloc[-1]
-before = total.iloc[-2] if len(total) > 1 else None
-month = ui.month_label(total.index[-1])
-
-
-def _delta(column: str, fmt) -> str | None:
-    if before is None or pd.isna(before[column]) or pd.isna(last[column]):
-        return None
-    return fmt(last[column] - before[column])
+window = ui.month_window(fcr, start, end)
+in_range, total, last, before, month = (
+    window.rows,
+    window.total,
+    window.last,
+    window.before,
+    window.month,
+)
 
 
 cols = st.columns(4)
 cols[0].metric(
     f"FCR, {month}",
     ui.pct(last["fcr_rate"]),
-    delta=_delta("fcr_rate", ui.pp),
+    delta=window.delta("fcr_rate", ui.pp),
     help="Solved tickets resolved with one public agent reply and no reopen / solved tickets.",
     border=True,
 )
 cols[1].metric(
     "Median first reply",
     f"{ui.number(last['median_first_reply_minutes'])} min",
-    delta=_delta("median_first_reply_minutes", lambda v: f"{v:+.0f} min"),
+    delta=window.delta("median_first_reply_minutes", lambda v: f"{v:+.0f} min"),
     delta_color="inverse",
     help="Of the tickets solved in the month, minutes to the first public agent reply.",
     border=True,
@@ -66,7 +62,7 @@ cols[1].metric(
 cols[2].metric(
     "Median resolution",
     f"{ui.number(last['median_resolution_hours'], 1)} h",
-    delta=_delta("median_resolution_hours", lambda v: f"{v:+.1f} h"),
+    delta=window.delta("median_resolution_hours", lambda v: f"{v:+.1f} h"),
     delta_color="inverse",
     help="Hours from created to solved, tickets solved in the month.",
     border=True,
@@ -142,42 +138,39 @@ with row1[1]:
         key="support_fcr_trend",
     )
 
+
+def _median_trend(column: str, unit: str, what: str, caption: str, key: str) -> None:
+    """A log-scale line per dimension value of one median of first_contact_resolution."""
+    fig = px.line(
+        by_value,
+        x="month",
+        y=column,
+        color="dimension_value",
+        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
+        markers=True,
+        log_y=True,
+        title=f"{what} ({unit}, log scale) by {name}",
+        labels={**labels, column: unit},
+    )
+    ui.chart(fig, caption, "first_contact_resolution", key=key)
+
+
 row2 = st.columns(2)
 with row2[0]:
-    fig = px.line(
-        by_value,
-        x="month",
-        y="median_first_reply_minutes",
-        color="dimension_value",
-        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
-        markers=True,
-        log_y=True,
-        title=f"Median first reply (minutes, log scale) by {name}",
-        labels={**labels, "median_first_reply_minutes": "minutes"},
-    )
-    ui.chart(
-        fig,
+    _median_trend(
+        "median_first_reply_minutes",
+        "minutes",
+        "Median first reply",
         f"Median minutes to the first public agent reply of the month's solved tickets per {name}.",
-        "first_contact_resolution",
-        key="support_first_reply",
+        "support_first_reply",
     )
 with row2[1]:
-    fig = px.line(
-        by_value,
-        x="month",
-        y="median_resolution_hours",
-        color="dimension_value",
-        category_orders={"dimension_value": ui.ordered(by_value["dimension_value"])},
-        markers=True,
-        log_y=True,
-        title=f"Median resolution (hours, log scale) by {name}",
-        labels={**labels, "median_resolution_hours": "hours"},
-    )
-    ui.chart(
-        fig,
+    _median_trend(
+        "median_resolution_hours",
+        "hours",
+        "Median resolution",
         f"Median hours from created to solved of the month's solved tickets per {name}.",
-        "first_contact_resolution",
-        key="support_resolution",
+        "support_resolution",
     )
 
 row3 = st.columns(2)

@@ -37,6 +37,7 @@ from orchestration.lib.settings import DBT_TARGET_DIR, PROJECT_DIR, Settings
 
 PARTIAL_PARSE = "partial_parse.msgpack"
 KEEP_RUN_TARGETS = 20
+RUNS_DIR = PROJECT_DIR / DBT_TARGET_DIR / "runs"  # one dbt target dir per refresh run
 
 TRANSLATOR = DagsterDbtTranslator(
     settings=DagsterDbtTranslatorSettings(
@@ -63,19 +64,18 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 
 def run_results(run_id: str) -> list[dict[str, Any]]:
     """The results dbt wrote for the run's ``dbt build`` (empty if it did not get that far)."""
-    path = PROJECT_DIR / DBT_TARGET_DIR / "runs" / run_id / "run_results.json"
+    path = RUNS_DIR / run_id / "run_results.json"
     return json.loads(path.read_text())["results"] if path.exists() else []
 
 
 def _run_target_path(run_id: str) -> Path:
     """The run's own dbt target dir, seeded with the previous run's partial-parse file: dbt
     then re-parses only what changed (it checks files, vars and env itself)."""
-    runs = PROJECT_DIR / DBT_TARGET_DIR / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    by_age = sorted(runs.iterdir(), key=lambda p: p.stat().st_mtime)
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    by_age = sorted(RUNS_DIR.iterdir(), key=lambda p: p.stat().st_mtime)
     for path in by_age[:-KEEP_RUN_TARGETS]:
         shutil.rmtree(path, ignore_errors=True)
-    target = runs / run_id
+    target = RUNS_DIR / run_id
     target.mkdir(exist_ok=True)
     previous = [p / PARTIAL_PARSE for p in by_age[-KEEP_RUN_TARGETS:] if p != target]
     previous = [p for p in previous if p.exists()]
