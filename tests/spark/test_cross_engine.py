@@ -25,9 +25,6 @@ MARTS = sorted(path.stem for path in (PROJECT_DIR / "models" / "marts").glob("*/
 
 # mart -> why it does not build or agree on Spark yet (empty when every mart passes)
 SPARK_XFAIL: dict[str, str] = {}
-# besides: the unit test int_ticket_sla_unsolved_at_as_of fails on Spark 4 with an internal
-# ClassCastException (UnionExec.children, task deserialization), so `dbt build` exits 1
-SPARK_BUILD_XFAIL = "unit test int_ticket_sla_unsolved_at_as_of: Spark ClassCastException"
 
 TOLERANCE = 1e-6
 
@@ -78,10 +75,8 @@ def _same(left: object, right: object) -> bool:
 
 
 def test_spark_build_passes(spark_build: SparkBuild) -> None:
-    if spark_build.returncode != 0 and (SPARK_XFAIL or SPARK_BUILD_XFAIL):
-        pytest.xfail(
-            f"{SPARK_BUILD_XFAIL}; marts not yet on Spark: {', '.join(sorted(SPARK_XFAIL))}"
-        )
+    if spark_build.returncode != 0 and SPARK_XFAIL:
+        pytest.xfail(f"marts not yet on Spark: {', '.join(sorted(SPARK_XFAIL))}")
     assert spark_build.returncode == 0, spark_build.output[-6000:]
 
 
