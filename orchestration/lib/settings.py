@@ -10,6 +10,14 @@
 | ``CX_LOG_DIR`` | ``data/logs`` | ``cli run`` writes each refresh's full log here |
 | ``CX_SERVING_KEEP`` | ``7`` | how many published files are kept for ``cli rollback`` |
 | ``CX_SERVING_STORAGE_VERSION`` | ``v1.4.0`` | the serving file's storage version (DuckDB 1.4+) |
+| ``CX_TARGET`` | ``duckdb`` | the engine: ``duckdb`` or ``spark`` (docs/spark.md) |
+| ``CX_SPARK_WAREHOUSE`` | ``data/spark-warehouse`` | Spark: the warehouse dir (marts and serving) |
+| ``CX_SPARK_METASTORE`` | ``<warehouse>-metastore`` | Spark: the Derby metastore home |
+
+``CX_TARGET``, ``CX_SPARK_WAREHOUSE`` and ``CX_SPARK_METASTORE`` are read by ``profiles.yml``
+too (its ``target`` and ``spark`` output): the defaults here are the profile's, and
+``dbt_env`` passes the resolved values to dbt, so both always name the same dirs (a test in
+tests/unit checks the defaults agree).
 
 Relative paths are relative to the project root (where dbt runs), whatever the current
 directory. The build file and the serving file must be different files; the serving file is
@@ -26,6 +34,12 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
 DBT_TARGET_DIR = "target_orch"  # this code location's dbt artifacts (manifest, per-run dirs)
 MARTS_SCHEMA = "marts"  # the public marts, in the build and the serving file
+TARGETS = ("duckdb", "spark")  # profiles.yml outputs the refresh runs on (CX_TARGET)
+SPARK_PASSTHROUGH = (  # Spark session knobs profiles.yml reads, passed to dbt as they are
+    "CX_SPARK_SHUFFLE_PARTITIONS",
+    "CX_SPARK_DRIVER_MEMORY",
+    "CX_SPARK_CORES",
+)
 
 
 def _path(variable: str, default: str) -> Path:
@@ -47,9 +61,16 @@ class Settings:
     gate_chunk_rows: int = 1_000_000  # GX validates at most this many rows per DataFrame
     serving_keep: int = 7  # published files kept for rollback (the serving file's included)
     serving_storage_version: str = "v1.4.0"
+    target: str = "duckdb"  # CX_TARGET: duckdb or spark
+    spark_warehouse: Path = PROJECT_DIR / "data" / "spark-warehouse"
+    spark_metastore: Path = PROJECT_DIR / "data" / "spark-warehouse-metastore"
 
     @classmethod
     def from_env(cls) -> Settings:
+        target = os.environ.get("CX_TARGET", "").strip() or "duckdb"
+        if target not in TARGETS:
+            raise ValueError(f"CX_TARGET must be one of {', '.join(TARGETS)}, not {target!r}")
+        warehouse = _path("CX_SPARK_WAREHOUSE", "data/spark-warehouse")
         settings = cls(
             raw_dir=_path("CX_RAW_DIR", "data/raw"),
             build_path=_path("CX_DUCKDB_PATH", "data/warehouse/cx.duckdb"),
@@ -62,6 +83,9 @@ class Settings:
             serving_keep=int(os.environ.get("CX_SERVING_KEEP", "7")),
             serving_storage_version=os.environ.get("CX_SERVING_STORAGE_VERSION", "").strip()
             or "v1.4.0",
+            target=target,
+            spark_warehouse=warehouse,
+            spark_metastore=_path("CX_SPARK_METASTORE", f"{warehouse}-metastore"),
         )
         settings.validate()
         return settings
@@ -78,7 +102,20 @@ class Settings:
     @property
     def dbt_env(self) -> dict[str, str]:
         """The variables dbt reads (profiles.yml, dbt_project.yml), as absolute paths."""
-        return {"CX_RAW_DIR": str(self.raw_dir), "CX_DUCKDB_PATH": str(self.build_path)}
+        env = {
+            "CX_RAW_DIR": str(self.raw_dir),
+            "CX_DUCKDB_PATH": str(self.build_path),
+            "CX_TARGET": self.target,
+        }
+        if self.target == "spark":
+            env["CX_SPARK_WAREHOUSE"] = str(self.spark_warehouse)
+            env["CX_SPARK_METASTORE"] = str(self.spark_metastore)
+            env.update({k: os.environ[k] for k in SPARK_PASSTHROUGH if os.environ.get(k)})
+        return env
+
+    @property
+    def on_spark(self) -> bool:
+        return self.target == "spark"
 
     @property
     def gate_temp_dir(self) -> Path:
