@@ -35,8 +35,9 @@ $(STAMP): pyproject.toml requirements.lock
 	mkdir -p data/raw data/warehouse data/dagster
 	touch $(STAMP)
 
+# parsed on the DuckDB target whatever CX_TARGET is: one asset graph for both engines
 $(MANIFEST): $(STAMP) $(DBT_FILES)
-	$(DBT) parse $(DBT_ARGS) --target-path target_orch --log-path logs_orch --quiet
+	CX_TARGET=duckdb $(DBT) parse $(DBT_ARGS) --target-path target_orch --log-path logs_orch --quiet
 	touch $(MANIFEST)
 
 sample: setup  ## generate the default sample landing dir if it is empty
@@ -81,8 +82,9 @@ export: setup  ## finance marts as CSV + Parquet with manifest.json in data/expo
 	$(BIN)/python -m orchestration.defs.publish.export
 
 SCALE ?= M
-bench: setup  ## benchmark at SCALE=S|M|L (10k/100k/1M accounts); figures in bench/results/<scale>.json
-	$(BIN)/python bench/bench.py --scale $(SCALE)
+ENGINE ?= duckdb
+bench: setup  ## benchmark at SCALE=S|M|L (10k/100k/1M accounts), ENGINE=duckdb|spark; figures in bench/results/
+	$(BIN)/python bench/bench.py --scale $(SCALE) --engine $(ENGINE)
 
 clean:  ## remove everything generated (every git-ignored file: .venv, data/, target*/, logs*/, caches)
 	git clean -fdXq

@@ -103,6 +103,12 @@ def check_counts(result: Any) -> str:
     return f"{sum(passed.values())} passed ({parts}), {warned} warned, {failed} failed"
 
 
+def serving_location(settings: Settings) -> str:
+    from orchestration.defs.publish.assets import serving_location
+
+    return serving_location(settings)
+
+
 def report(result: Any, settings: Settings, seconds: float, log_path: Path) -> int:
     """Print the outcome of an ``ExecuteInProcessResult``; returns the exit code."""
     evaluations = result.get_asset_check_evaluations()
@@ -116,8 +122,9 @@ def report(result: Any, settings: Settings, seconds: float, log_path: Path) -> i
         ]
         metadata = published[-1].materialization.metadata if published else {}
         mart_rows = _value(metadata, "mart_rows") or {}
+        schema = "serving" if settings.on_spark else "marts"  # where BI reads each mart
         print(f"\nRefresh succeeded in {seconds:.1f}s (run {result.run_id}).")
-        print(f"Serving file: {settings.serving_path}")
+        print(f"Served: {serving_location(settings)}")
         as_of, last_month = _value(metadata, "as_of_date"), _value(metadata, "last_complete_month")
         print(
             f"  as of {as_of} (last complete month {last_month}), "
@@ -125,13 +132,13 @@ def report(result: Any, settings: Settings, seconds: float, log_path: Path) -> i
         )
         print(f"  {len(mart_rows)} marts, {sum(mart_rows.values()):,} rows:")
         for mart, rows in sorted(mart_rows.items()):
-            print(f"    marts.{mart:<32} {rows:>10,}")
+            print(f"    {schema}.{mart:<32} {rows:>10,}")
         print(f"  checks: {check_counts(result)}")
         print(f"  Data Docs: {settings.data_docs_index}")
         print(f"  full log: {log_path}")
         return 0
     print(f"\nRefresh FAILED after {seconds:.1f}s (run {result.run_id}); nothing was published.")
-    print(f"Serving file unchanged: {settings.serving_path}")
+    print(f"Serving unchanged: {serving_location(settings)}")
     for evaluation in errors:
         print(
             f"\n  check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed:"
@@ -177,7 +184,13 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.definitions import defs
 
     print(f"Refreshing from {settings.raw_dir}")
-    print(f"  build file {settings.build_path}, serving file {settings.serving_path}")
+    if settings.on_spark:
+        print(
+            f"  on Spark: warehouse {settings.spark_warehouse}, "
+            f"metastore {settings.spark_metastore}"
+        )
+    else:
+        print(f"  build file {settings.build_path}, serving file {settings.serving_path}")
     job = defs.resolve_job_def("refresh")
     began = time.perf_counter()
     print(f"  full log: {log_path}", flush=True)
@@ -199,6 +212,8 @@ def show_history(args: argparse.Namespace) -> int:
     from orchestration.defs.publish.history import history
 
     settings = Settings.from_env()
+    if settings.on_spark:
+        return _show_spark_history(settings)
     entries = history(settings.serving_path)
     if not entries:
         print(f"no publishes: {settings.serving_path} does not exist or has no publish log")
@@ -219,10 +234,37 @@ def show_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_spark_history(settings: Settings) -> int:
+    from orchestration.lib.meta import spark_publish_log
+
+    entries = spark_publish_log(settings.spark_warehouse)
+    if not entries:
+        print(f"no publishes: serving_meta.publish_log in {settings.spark_warehouse} is empty")
+        return 1
+    print(
+        f"Publishes on Spark ({settings.spark_warehouse}; served now: serving.current_publish, "
+        "normally the newest)"
+    )
+    print(f"{'id':>4} {'action':<8} {'as of':<10} {'published at (UTC)':<19} {'rows':>9} git")
+    for p in entries:
+        print(
+            f"{p.publish_id:>4} {p.action:<8} {p.as_of_date!s:<10} "
+            f"{p.published_at:%Y-%m-%d %H:%M:%S} {sum(p.mart_rows.values()):>9} {p.git_sha[:8]}"
+        )
+    return 0
+
+
 def do_rollback(args: argparse.Namespace) -> int:
     from orchestration.defs.publish.serving import PublishError, rollback
 
     settings = Settings.from_env()
+    if settings.on_spark:
+        print(
+            "rollback is not supported on Spark yet (CX_TARGET=spark): the kept publishes are "
+            "partitions of serving_history.<mart>; nothing was changed",
+            file=sys.stderr,
+        )
+        return 1
     try:
         record = rollback(
             settings.serving_path,

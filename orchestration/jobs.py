@@ -19,7 +19,9 @@ refresh_job = dg.define_asset_job(
     description=(
         "Validate the landing directory (GX raw gate), dbt build into the build file "
         "(CX_DUCKDB_PATH), validate every mart (GX mart gate), then atomically replace the "
-        "serving file (CX_SERVING_PATH). Config: resources.refresh_options.config "
+        "serving file (CX_SERVING_PATH); on CX_TARGET=spark, dbt build into the Spark "
+        "warehouse and a publish switching the views serving.<mart> (docs/spark.md). "
+        "Config: resources.refresh_options.config "
         "{as_of_date, full_refresh, accept_row_count_drop}."
     ),
 )

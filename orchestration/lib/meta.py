@@ -28,12 +28,22 @@ publish carries them forward from the previous serving file and appends its own 
 - ``meta.validated_files`` (table_name, file_name, size, mtime_ns): the batch files the last
   publish's raw gate validated (this publish only); the next raw gate reads rows only from
   other files.
+
+On Spark (``CX_TARGET=spark``, docs/spark.md "The refresh job on Spark") the same records
+live in the Spark warehouse (``CX_SPARK_WAREHOUSE``):
+
+- the build marker is a small JSON file ``<warehouse>/_cx_build.json`` (run_id, built_at,
+  raw_dir), which Spark ignores (no table dir);
+- the four serving tables above, same columns, are Spark tables ``serving_meta.<table>``
+  written by the publish macro (``macros/publish/publish_serving.sql``) from Parquet rows made
+  here (``write_spark_publish_rows``); they are read back with DuckDB from their Parquet files.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -41,6 +51,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib import spark_files
 from orchestration.lib.landing import FileStat
 from orchestration.lib.sql import quote_identifier, quote_literal
 
@@ -144,29 +155,39 @@ def read_build_marker(con: duckdb.DuckDBPyConnection, catalog: str | None = None
 
 
 def read_baseline(serving_path: Path) -> Baseline | None:
-    """The raw row counts and validated files of the last publish (serving file read-only)."""
+    """The raw row counts and validated files of the last publish (serving file read-only;
+    on Spark, ``serving_meta`` of the Spark warehouse)."""
+    from orchestration.lib.settings import Settings  # settings does not import meta
+
+    settings = Settings.from_env()
+    if settings.on_spark:
+        return read_spark_baseline(settings.spark_warehouse)
     if not serving_path.exists():
         return None
     with duckdb.connect(str(serving_path), read_only=True) as con:
-        if not has_table(con, "publish_log"):
-            return None
-        last = con.execute(
-            f"select publish_id, published_at, raw_dir from {SCHEMA}.publish_log "
-            "order by publish_id desc limit 1"
-        ).fetchone()
-        if last is None:
-            return None
-        rows = con.execute(
-            f"select table_name, current_rows from {SCHEMA}.raw_row_counts where publish_id = ?",
-            [last[0]],
+        return _baseline(con)
+
+
+def _baseline(con: duckdb.DuckDBPyConnection) -> Baseline | None:
+    if not has_table(con, "publish_log"):
+        return None
+    last = con.execute(
+        f"select publish_id, published_at, raw_dir from {SCHEMA}.publish_log "
+        "order by publish_id desc limit 1"
+    ).fetchone()
+    if last is None:
+        return None
+    rows = con.execute(
+        f"select table_name, current_rows from {SCHEMA}.raw_row_counts where publish_id = ?",
+        [last[0]],
+    ).fetchall()
+    validated = (
+        con.execute(
+            f"select table_name, file_name, size, mtime_ns from {SCHEMA}.validated_files"
         ).fetchall()
-        validated = (
-            con.execute(
-                f"select table_name, file_name, size, mtime_ns from {SCHEMA}.validated_files"
-            ).fetchall()
-            if has_table(con, "validated_files")  # absent in files published before it existed
-            else []
-        )
+        if has_table(con, "validated_files")  # absent in files published before it existed
+        else []
+    )
     return Baseline(last[0], last[1], last[2], dict(rows), frozenset(validated))
 
 
@@ -302,3 +323,96 @@ def record_rollback(
         con.execute(
             f"insert into {SCHEMA}.validated_files by name select * from {source}.validated_files"
         )
+
+
+# --- Spark warehouse (CX_TARGET=spark) -------------------------------------------------------
+
+SPARK_BUILD_MARKER = "_cx_build.json"
+SPARK_META_DATABASE = "serving_meta"
+SPARK_META_TABLES = (*SERVING_HISTORY_DDL, "validated_files")
+
+
+def write_spark_build_marker(warehouse: Path, run_id: str, raw_dir: Path) -> None:
+    """Record the run that finished the Spark build (``<warehouse>/_cx_build.json``)."""
+    marker = warehouse / SPARK_BUILD_MARKER
+    warehouse.mkdir(parents=True, exist_ok=True)
+    temporary = marker.with_name(f".{marker.name}.{run_id}")
+    built_at = datetime.now(UTC).replace(tzinfo=None).isoformat()
+    temporary.write_text(
+        json.dumps({"run_id": run_id, "built_at": built_at, "raw_dir": str(raw_dir)})
+    )
+    os.replace(temporary, marker)
+
+
+def remove_spark_build_marker(warehouse: Path) -> None:
+    """Before a Spark build: until the build finishes, the warehouse is nobody's build."""
+    (warehouse / SPARK_BUILD_MARKER).unlink(missing_ok=True)
+
+
+def read_spark_build_marker(warehouse: Path) -> str | None:
+    """The run id that finished the Spark build in ``warehouse`` (None if unmarked)."""
+    marker = warehouse / SPARK_BUILD_MARKER
+    if not marker.exists():
+        return None
+    return json.loads(marker.read_text()).get("run_id")
+
+
+def spark_meta_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with schema ``meta``: a view per ``serving_meta`` table that has
+    data files in ``warehouse`` (so ``has_table``, ``publish_log`` etc. work unchanged)."""
+    con = duckdb.connect()
+    con.execute(f"create schema {SCHEMA}")
+    for table in SPARK_META_TABLES:
+        folder = spark_files.table_dir(warehouse, SPARK_META_DATABASE, table)
+        spark_files.create_parquet_view(con, SCHEMA, table, folder)
+    return con
+
+
+def read_spark_baseline(warehouse: Path) -> Baseline | None:
+    with spark_meta_connection(warehouse) as con:
+        return _baseline(con)
+
+
+def spark_publish_log(warehouse: Path) -> list[Publish]:
+    with spark_meta_connection(warehouse) as con:
+        return publish_log(con)
+
+
+def next_spark_publish_id(warehouse: Path) -> int:
+    """One more than the newest logged publish (1 for the first)."""
+    log = spark_publish_log(warehouse)
+    return log[-1].publish_id + 1 if log else 1
+
+
+def write_spark_publish_rows(
+    folder: Path,
+    publish: Publish,
+    *,
+    raw_dir: Path,
+    landing_fingerprint: str,
+    raw_counts: Iterable[RawCount],
+    validated_files: Iterable[FileStat],
+) -> dict[str, Path]:
+    """This publish's rows of the four meta tables as Parquet files in ``folder`` (one per
+    table, the serving file's columns and types), for the publish macro to insert."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    with duckdb.connect() as con:
+        con.execute(f"create schema {SCHEMA}")
+        for table, ddl in SERVING_HISTORY_DDL.items():
+            con.execute(f"create table {SCHEMA}.{table} {ddl}")
+        con.execute(f"create table {SCHEMA}.validated_files {VALIDATED_FILES_DDL}")
+        record_publish(
+            con,
+            publish,
+            raw_dir=raw_dir,
+            landing_fingerprint=landing_fingerprint,
+            raw_counts=raw_counts,
+            validated_files=validated_files,
+        )
+        for table in SPARK_META_TABLES:
+            paths[table] = folder / f"{table}.parquet"
+            con.execute(
+                f"copy {SCHEMA}.{table} to {quote_literal(str(paths[table]))} (format parquet)"
+            )
+    return paths

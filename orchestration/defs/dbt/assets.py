@@ -94,6 +94,83 @@ def dbt_build_args(options: RefreshOptions, full_refresh: bool = False) -> list[
     return args
 
 
+def _duckdb_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    refresh_options: RefreshOptions,
+    settings: Settings,
+) -> Iterator[Any]:
+    """Into the build file: locked, prepared (rebuilt whole when it must be), then marked."""
+    lock = FileLock(lock_path(settings.build_path), f"the build file {settings.build_path}")
+    try:
+        lock.acquire()
+    except LockHeldError as error:
+        raise dg.Failure(str(error)) from error
+    try:
+        try:
+            rebuild = prepare_build_file(settings.build_path)
+        except BuildFileInUseError as error:
+            raise dg.Failure(str(error)) from error
+        if rebuild:
+            context.log.warning(f"full refresh of {settings.build_path}: {rebuild}")
+        settings.build_path.parent.mkdir(parents=True, exist_ok=True)
+        with _environment(settings.dbt_env):
+            invocation = dbt.cli(
+                dbt_build_args(refresh_options, full_refresh=rebuild is not None),
+                context=context,
+                target_path=_run_target_path(context.run.run_id),
+            )
+            yield from invocation.stream()
+        meta.write_build_marker(settings.build_path, context.run.run_id, settings.raw_dir)
+    finally:
+        lock.release()
+
+
+def _spark_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    refresh_options: RefreshOptions,
+    settings: Settings,
+) -> Iterator[Any]:
+    """Into the Spark warehouse (CX_TARGET=spark): dbt runs Spark in its own process (the
+    Derby metastore admits one JVM at a time, never this one). Every Spark build is full
+    (staging is ``table`` there); the marker file is removed first and written after."""
+    warehouse = settings.spark_warehouse
+    lock = FileLock(lock_path(warehouse), f"the Spark warehouse {warehouse}")
+    try:
+        lock.acquire()
+    except LockHeldError as error:
+        raise dg.Failure(str(error)) from error
+    try:
+        warehouse.mkdir(parents=True, exist_ok=True)
+        meta.remove_spark_build_marker(warehouse)
+        reported: set[dg.AssetCheckKey] = set()
+        with _environment(settings.dbt_env):
+            invocation = dbt.cli(
+                dbt_build_args(refresh_options),
+                context=context,
+                target_path=_run_target_path(context.run.run_id),
+            )
+            for event in invocation.stream():
+                if isinstance(event, dg.AssetCheckResult | dg.AssetCheckEvaluation):
+                    reported.add(dg.AssetCheckKey(event.asset_key, event.check_name))
+                yield event
+        meta.write_spark_build_marker(warehouse, context.run.run_id, settings.raw_dir)
+        # dbt succeeded, so a test it did not report is not in the Spark build (disabled on
+        # this target): a warning, not a pass, and not blocking (the asset graph is the DuckDB
+        # manifest's, orchestration/defs/dbt/project.py)
+        for key in sorted(context.selected_asset_check_keys - reported, key=str):
+            yield dg.AssetCheckResult(
+                asset_key=key.asset_key,
+                check_name=key.name,
+                passed=False,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=f"dbt test {key.name} is not run on the spark target (disabled there)",
+            )
+    finally:
+        lock.release()
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
     manifest = prepare_manifest()
     loaded_sources_mtime = newest_source_mtime()
@@ -108,7 +185,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def dbt_build(
         context: AssetExecutionContext, dbt: DbtCliResource, refresh_options: RefreshOptions
     ) -> Iterator[Any]:
-        """``dbt build`` (models and tests in DAG order) into the build file CX_DUCKDB_PATH.
+        """``dbt build`` (models and tests in DAG order) into the build file CX_DUCKDB_PATH
+        (on CX_TARGET=spark: into the Spark warehouse CX_SPARK_WAREHOUSE).
 
         A failed model or test fails this step (dbt's exit code), so nothing downstream runs.
         """
@@ -123,29 +201,10 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                     "reload the code location (or rerun) so the assets match what dbt builds."
                 )
         expected = gate_fingerprint(context)
-        lock = FileLock(lock_path(settings.build_path), f"the build file {settings.build_path}")
-        try:
-            lock.acquire()
-        except LockHeldError as error:
-            raise dg.Failure(str(error)) from error
-        try:
-            try:
-                rebuild = prepare_build_file(settings.build_path)
-            except BuildFileInUseError as error:
-                raise dg.Failure(str(error)) from error
-            if rebuild:
-                context.log.warning(f"full refresh of {settings.build_path}: {rebuild}")
-            settings.build_path.parent.mkdir(parents=True, exist_ok=True)
-            with _environment(settings.dbt_env):
-                invocation = dbt.cli(
-                    dbt_build_args(refresh_options, full_refresh=rebuild is not None),
-                    context=context,
-                    target_path=_run_target_path(context.run.run_id),
-                )
-                yield from invocation.stream()
-            meta.write_build_marker(settings.build_path, context.run.run_id, settings.raw_dir)
-        finally:
-            lock.release()
+        if settings.on_spark:
+            yield from _spark_build(context, dbt, refresh_options, settings)
+        else:
+            yield from _duckdb_build(context, dbt, refresh_options, settings)
         if expected is not None and fingerprint(settings.raw_dir) != expected:
             raise dg.Failure(
                 f"The landing directory {settings.raw_dir} changed while this refresh ran (new "

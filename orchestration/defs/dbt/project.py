@@ -9,6 +9,7 @@ so edited models show up on reload).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -43,14 +44,26 @@ def _manifest_is_stale(manifest: Path) -> bool:
 
 def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     """The manifest path, running ``dbt parse`` first if it is missing or older than any dbt
-    file (so ``dagster dev`` picks up edited models on reload, and a fresh clone works)."""
+    file (so ``dagster dev`` picks up edited models on reload, and a fresh clone works).
+
+    Always parsed on the DuckDB target (``CX_TARGET=duckdb``), whatever the refresh runs on:
+    the asset graph is one for both engines (on Spark, a dbt test disabled there simply
+    reports no result), and a Spark run must not leave a Spark manifest for DuckDB runs."""
     manifest = project.manifest_path
     if _manifest_is_stale(manifest):
         with FileLock(lock_path(manifest), "the dbt manifest", wait=True):
             if _manifest_is_stale(manifest):  # another process may have parsed meanwhile
-                DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-                    ["parse", "--quiet"], target_path=project.target_path
-                ).wait()
+                saved = os.environ.get("CX_TARGET")
+                os.environ["CX_TARGET"] = "duckdb"  # dbt reads it from this process's env
+                try:
+                    DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+                        ["parse", "--quiet"], target_path=project.target_path
+                    ).wait()
+                finally:
+                    if saved is None:
+                        os.environ.pop("CX_TARGET", None)
+                    else:
+                        os.environ["CX_TARGET"] = saved
     return manifest
 
 

@@ -4,7 +4,9 @@ The marts come from the dbt manifest, so a new mart is gated without code change
 mart gets ``_every_mart.mart.json`` (its columns are exactly its dbt contract, no PII column,
 not empty, no e-mail-like value in any text column) and, when the file exists, its own
 ``<mart>.mart.json`` (rates in range, bridge reconciliation, contiguous months, ...).
-The frames are read from the build file, opened read-only.
+The frames are read from the build file, opened read-only; on Spark (CX_TARGET=spark) from
+the marts' Parquet files in the Spark warehouse, as views of an in-memory DuckDB schema
+``marts`` (timestamps as naive UTC), so the same validation runs on both engines.
 """
 
 from collections.abc import Iterator, Mapping
@@ -17,7 +19,8 @@ import duckdb
 from dagster import AssetCheckExecutionContext
 
 from orchestration.defs.dbt.project import mart_key
-from orchestration.lib.meta import read_build_marker
+from orchestration.lib import spark_files
+from orchestration.lib.meta import read_build_marker, read_spark_build_marker
 from orchestration.lib.run_records import MART_GATE_CHECK
 from orchestration.lib.settings import MARTS_SCHEMA, Settings
 from orchestration.quality.frames import mart_frame
@@ -25,6 +28,7 @@ from orchestration.quality.gx_runner import Failure, GxRunner, Validation, runne
 from orchestration.quality.suites import expand_for_each_column, mart_suite
 
 INDEX_TYPES = ("DATE", "VARCHAR")
+BUILD_SCHEMAS = ("intermediate", "reference")  # besides marts, what a suite may read on Spark
 
 
 @dataclass
@@ -70,7 +74,7 @@ def validate_mart(
             [],
             None,
             {},
-            error=f"{MARTS_SCHEMA}.{name} is not in the build file",
+            error=f"{MARTS_SCHEMA}.{name} is not in the build (no table, or no Parquet files)",
         )
         return Validation(name, suite["name"], False, 1, 0, [failure])
     suite = expand_for_each_column(suite, types)
@@ -85,9 +89,33 @@ def validate_mart(
     return runner.validate(name, suite, frame, parameters)
 
 
+def spark_marts_connection(warehouse: Path, marts: list[str]) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB, schema ``marts``: a view per mart over its Parquet files in the Spark
+    warehouse (a mart without files has no view, and ``validate_mart`` fails it by name),
+    and a view per table of ``BUILD_SCHEMAS``."""
+    con = duckdb.connect()
+    con.execute(f"create schema {MARTS_SCHEMA}")
+    for mart in marts:
+        folder = spark_files.table_dir(warehouse, MARTS_SCHEMA, mart)
+        spark_files.create_parquet_view(con, MARTS_SCHEMA, mart, folder)
+    # the suites' derived columns read other build tables (intermediate.int_reporting_period)
+    for schema in BUILD_SCHEMAS:
+        for folder in sorted(warehouse.glob(f"{schema}.db/*/")):
+            spark_files.create_parquet_view(con, schema, folder.name, folder)
+    return con
+
+
 def validate_marts(
     settings: Settings, runner: GxRunner, marts: list[Mapping[str, Any]]
 ) -> MartGateOutcome:
+    if settings.on_spark:
+        warehouse = settings.spark_warehouse
+        with spark_marts_connection(warehouse, [node["name"] for node in marts]) as con:
+            validations = {
+                node["name"]: validate_mart(con, runner, settings.expectations_dir, node)
+                for node in marts
+            }
+        return MartGateOutcome(validations, read_spark_build_marker(warehouse))
     if not settings.build_path.exists():
         raise FileNotFoundError(f"the build file {settings.build_path} does not exist")
     with duckdb.connect(str(settings.build_path), read_only=True) as con:

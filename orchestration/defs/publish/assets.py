@@ -6,6 +6,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from orchestration.defs.publish.serving import PublishError, publish
+from orchestration.defs.publish.spark_serving import publish_on_spark
 from orchestration.lib.landing import file_stats, fingerprint_of
 from orchestration.lib.meta import RawCount
 from orchestration.lib.run_records import (
@@ -17,6 +18,16 @@ from orchestration.lib.run_records import (
     check_outcomes,
 )
 from orchestration.lib.settings import Settings
+
+
+def serving_location(settings: Settings) -> str:
+    """Where BI reads the marts: the serving file, or on Spark the views in the metastore."""
+    if settings.on_spark:
+        return (
+            f"Spark database serving (views serving.<mart>; warehouse {settings.spark_warehouse}, "
+            f"metastore {settings.spark_metastore})"
+        )
+    return str(settings.serving_path)
 
 
 def _run_started_at(context: AssetExecutionContext) -> datetime:
@@ -75,7 +86,9 @@ def build_publish_asset(
         kinds={"duckdb"},
         description=(
             "The serving DuckDB file (CX_SERVING_PATH) BI tools open read-only: every mart "
-            "plus meta.publish_log, replaced atomically once every gate of the run passed."
+            "plus meta.publish_log, replaced atomically once every gate of the run passed. "
+            "On CX_TARGET=spark: the views serving.<mart> of the Spark metastore, switched to "
+            "the new publish in one view update (docs/spark.md)."
         ),
     )
     def serving_warehouse(context: AssetExecutionContext) -> dg.MaterializeResult:
@@ -101,28 +114,42 @@ def build_publish_asset(
                 "validates every batch file again"
             )
         try:
-            record = publish(
-                settings.build_path,
-                settings.serving_path,
-                run_id=context.run.run_id,
-                marts=sorted(mart_keys),
-                raw_counts=_raw_counts(outcomes),
-                raw_dir=settings.raw_dir,
-                landing_fingerprint=",".join(sorted(fingerprints)),
-                run_started_at=_run_started_at(context),
-                validated_files=validated,
-                keep=settings.serving_keep,
-                storage_version=settings.serving_storage_version,
-            )
+            if settings.on_spark:
+                record = publish_on_spark(
+                    settings,
+                    run_id=context.run.run_id,
+                    marts=sorted(mart_keys),
+                    raw_counts=_raw_counts(outcomes),
+                    landing_fingerprint=",".join(sorted(fingerprints)),
+                    run_started_at=_run_started_at(context),
+                    validated_files=validated,
+                )
+            else:
+                record = publish(
+                    settings.build_path,
+                    settings.serving_path,
+                    run_id=context.run.run_id,
+                    marts=sorted(mart_keys),
+                    raw_counts=_raw_counts(outcomes),
+                    raw_dir=settings.raw_dir,
+                    landing_fingerprint=",".join(sorted(fingerprints)),
+                    run_started_at=_run_started_at(context),
+                    validated_files=validated,
+                    keep=settings.serving_keep,
+                    storage_version=settings.serving_storage_version,
+                )
         except PublishError as error:
             raise dg.Failure(f"Not published: {error}") from error
+        served_at = serving_location(settings)
         context.log.info(
             f"published {len(record.mart_rows)} marts as of {record.as_of_date} to "
-            f"{record.serving_path} (publish #{record.publish_id})"
+            f"{served_at} (publish #{record.publish_id})"
         )
         return dg.MaterializeResult(
             metadata={
-                "serving_path": dg.MetadataValue.path(str(record.serving_path)),
+                "serving_path": dg.MetadataValue.text(served_at)
+                if settings.on_spark
+                else dg.MetadataValue.path(served_at),
                 "publish_id": dg.MetadataValue.int(record.publish_id),
                 "as_of_date": dg.MetadataValue.text(record.as_of_date.isoformat()),
                 "last_complete_month": dg.MetadataValue.text(
