@@ -6,9 +6,8 @@
     skips names starting with a dot (or _), like batch_files() in orchestration/lib/landing.py;
     mergeSchema unions the batches by column name, as union_by_name does on DuckDB.
 
-    A table folder with no batch file gives an empty table here (DuckDB's hook stops the run
-    naming it; Spark SQL cannot count files that hold no row); the refresh job's gates
-    reject such a landing dir before dbt runs on either engine.
+    A raw table with no batch file stops the run naming it, as on DuckDB: the listing of
+    spark__list_landing_files goes to assert_every_raw_table_has_batches.
 
     Spark builds staging from all batches on every run (dbt_project.yml: table, not
     incremental), so there is nothing to restage when the landing dir is not an append.
@@ -34,7 +33,40 @@
             ~ ' location ' ~ sql_string(folder)
         ) -%}
     {%- endfor -%}
+    {%- do assert_every_raw_table_has_batches(list_landing_files(raw_tables), raw_tables) -%}
     {{ return('') }}
+{% endmacro %}
+
+{#-
+    The batch files of every raw table (list_landing_files on DuckDB): Spark's binaryFile
+    source lists a folder without reading the files (only path, length and modificationTime
+    are selected), hiding names that start with . or _; a folder that does not exist lists
+    nothing. Each table's listing is an external table landing_files.<source>__<table>,
+    declared again on every run; their union is the temporary view dbt_landing_files_new,
+    with the columns of the DuckDB listing.
+-#}
+{% macro spark__list_landing_files(raw_tables) %}
+    {%- set listing = 'dbt_landing_files_new' -%}
+    {%- do run_query('create database if not exists landing_files') -%}
+    {%- set selects = [] -%}
+    {%- for table in raw_tables -%}
+        {%- set files = 'landing_files.' ~ table.table_name | replace('/', '__') -%}
+        {%- do run_query('drop table if exists ' ~ files) -%}
+        {%- do run_query(
+            'create table ' ~ files ~ " using binaryFile options (pathGlobFilter '*.parquet')"
+            ~ ' location ' ~ sql_string(raw_dir() ~ '/' ~ table.table_name)
+        ) -%}
+        {%- do selects.append(
+            'select ' ~ sql_string(table.table_name) ~ ' as table_name, '
+            ~ sql_string(table.table_name ~ '/') ~ " || regexp_extract(path, '[^/]+$', 0)"
+            ~ ' as file_name, length as size, modificationTime as last_modified, path'
+            ~ ' from ' ~ files
+        ) -%}
+    {%- endfor -%}
+    {%- do run_query(
+        'create or replace temporary view ' ~ listing ~ ' as ' ~ selects | join(' union all ')
+    ) -%}
+    {{ return(listing) }}
 {% endmacro %}
 
 {#- A contract type (DuckDB's name) as Spark names it. -#}

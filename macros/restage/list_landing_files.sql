@@ -9,6 +9,10 @@
     the same however CX_RAW_DIR spells the landing dir.
 -#}
 {% macro list_landing_files(raw_tables) %}
+    {{ return(adapter.dispatch('list_landing_files', 'cx_warehouse')(raw_tables)) }}
+{% endmacro %}
+
+{% macro default__list_landing_files(raw_tables) %}
     {%- set listing = 'dbt_landing_files_new' -%}
     {%- set query -%}
         create or replace temp table {{ listing }} as
