@@ -11,6 +11,11 @@ Measures, in one run on the same generated landing dir (cached in data/bench/<sc
   same batch (incremental_dbt);
 - defs_load: importing the Dagster definitions.
 
+``--engine spark`` (make bench ENGINE=spark) measures io_floor, dbt_full and refresh_job on
+the spark target (a local PySpark session, its warehouse and metastore under the work dir):
+every Spark build is a full build, so the incremental steps would measure dbt_full again and
+are left out. Figures go to bench/results/<scale>-spark.json.
+
 Every step runs in its own process; its wall time and peak RSS are recorded. Figures go to
 bench/results/<scale>.json and a table is printed. Timings belong here, never in tests.
 """
@@ -136,9 +141,20 @@ def slowest_models(target: Path, top: int = 10) -> list[dict[str, Any]]:
     ]
 
 
-def run(scale: str) -> dict[str, Any]:
+def engine_env(engine: str, work: Path) -> dict[str, str]:
+    """The variables that select the engine (nothing for DuckDB, the default)."""
+    if engine == "duckdb":
+        return {}
+    return {
+        "CX_TARGET": "spark",
+        "CX_SPARK_WAREHOUSE": str(work / "spark-warehouse"),
+        "CX_SPARK_METASTORE": str(work / "spark-metastore"),
+    }
+
+
+def run(scale: str, engine: str = "duckdb") -> dict[str, Any]:
     raw = landing_dir(scale)
-    work = PROJECT_DIR / "data" / "bench" / scale / "work"
+    work = PROJECT_DIR / "data" / "bench" / scale / f"work-{engine}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     # the refresh steps land a new batch: work on a hard-linked copy (batch files are
@@ -146,6 +162,7 @@ def run(scale: str) -> dict[str, Any]:
     landing = work / "raw"
     shutil.copytree(raw, landing, copy_function=os.link)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CX_")}
+    base_env.update(engine_env(engine, work))
     # the bare dbt builds read the same landing copy as the job: the incremental one is then
     # an append of one batch, not another landing dir (which dbt would restage in full)
     full_env = {**base_env, "CX_RAW_DIR": str(landing), "CX_DUCKDB_PATH": str(work / "full.duckdb")}
@@ -165,29 +182,26 @@ def run(scale: str) -> dict[str, Any]:
     steps["dbt_full"] = measure("dbt_full", dbt_build(full_env, work / "target_full"), full_env)
     slowest = slowest_models(work / "target_full")
     steps["refresh_job"] = measure("refresh_job", job, job_env)
+    figures: dict[str, Any] = {"scale": scale, "engine": engine, "accounts": SCALES[scale]}
+    figures["raw_rows"] = raw_rows
+    if engine == "duckdb":
+        sys.path.insert(0, str(PROJECT_DIR))
+        from orchestration.sample_data import append_daily_batch
 
-    sys.path.insert(0, str(PROJECT_DIR))
-    from orchestration.sample_data import append_daily_batch
-
-    batch_rows = append_daily_batch(landing, SEED, AS_OF + timedelta(days=1))
-    steps["incremental"] = measure("incremental", job, job_env)
-    steps["incremental_dbt"] = measure(
-        "incremental_dbt", dbt_build(full_env, work / "target_full"), full_env
-    )
-    steps["defs_load"] = measure("defs_load", [str(BIN / "python"), "-c", DEFS_LOAD], base_env)
-    defs_load_s = float(steps["defs_load"]["tail"].strip().splitlines()[-1])
-
+        batch_rows = append_daily_batch(landing, SEED, AS_OF + timedelta(days=1))
+        steps["incremental"] = measure("incremental", job, job_env)
+        steps["incremental_dbt"] = measure(
+            "incremental_dbt", dbt_build(full_env, work / "target_full"), full_env
+        )
+        steps["defs_load"] = measure("defs_load", [str(BIN / "python"), "-c", DEFS_LOAD], base_env)
+        figures["daily_batch_rows"] = sum(batch_rows.values())
+        defs_load = steps["defs_load"]["tail"].strip().splitlines()[-1]
+    timed = {f"{step}_s": round(result["seconds"], 2) for step, result in steps.items()}
+    if engine == "duckdb":  # the import itself, not the interpreter's start
+        timed["defs_load_s"] = round(float(defs_load), 2)
     return {
-        "scale": scale,
-        "accounts": SCALES[scale],
-        "raw_rows": raw_rows,
-        "daily_batch_rows": sum(batch_rows.values()),
-        "io_floor_s": round(steps["io_floor"]["seconds"], 2),
-        "dbt_full_s": round(steps["dbt_full"]["seconds"], 2),
-        "refresh_job_s": round(steps["refresh_job"]["seconds"], 2),
-        "incremental_s": round(steps["incremental"]["seconds"], 2),
-        "incremental_dbt_s": round(steps["incremental_dbt"]["seconds"], 2),
-        "defs_load_s": round(defs_load_s, 2),
+        **figures,
+        **timed,
         "peak_rss_mb": round(max(s["peak_rss_mb"] for s in steps.values())),
         "peak_rss_mb_by_step": {k: round(s["peak_rss_mb"]) for k, s in steps.items()},
         "seconds_by_step": {k: round(s["seconds"], 2) for k, s in steps.items()},
@@ -210,8 +224,13 @@ def _memory_gb() -> float:
 def print_table(figures: dict[str, Any]) -> None:
     floor = figures["io_floor_s"]
     print(
-        f"\nscale {figures['scale']}: {figures['accounts']:,} accounts, "
-        f"{figures['raw_rows']:,} raw rows (daily batch {figures['daily_batch_rows']:,})"
+        f"\nscale {figures['scale']} on {figures['engine']}: {figures['accounts']:,} accounts, "
+        f"{figures['raw_rows']:,} raw rows"
+        + (
+            f" (daily batch {figures['daily_batch_rows']:,})"
+            if "daily_batch_rows" in figures
+            else ""
+        )
     )
     print(f"{'step':<18}{'seconds':>10}{'x io floor':>12}{'rows/s':>14}{'peak MB':>10}")
     for step, seconds in figures["seconds_by_step"].items():
@@ -228,10 +247,12 @@ def print_table(figures: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="M")
-    scale = parser.parse_args().scale
-    figures = run(scale)
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    arguments = parser.parse_args()
+    figures = run(arguments.scale, arguments.engine)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"{scale}.json"
+    suffix = "" if arguments.engine == "duckdb" else f"-{arguments.engine}"
+    out = RESULTS_DIR / f"{arguments.scale}{suffix}.json"
     out.write_text(json.dumps(figures, indent=2) + "\n")
     print_table(figures)
     print(f"\nwritten {out.relative_to(PROJECT_DIR)}")
