@@ -77,17 +77,16 @@ def _steps(result: dg.ExecuteInProcessResult) -> set[str]:
 
 
 def _same_rows(left: Path, right: Path) -> tuple[int, int]:
-    """(rows, rows differing either way) of two Parquet table dirs."""
+    """(rows of ``left``, rows differing either way) of two Parquet table dirs: a difference
+    of 0 means the same rows, as many times each."""
     with duckdb.connect() as con:
         assert spark_files.create_parquet_view(con, "a", "t", left), left
         assert spark_files.create_parquet_view(con, "b", "t", right), right
         (rows,) = con.execute("select count(*) from a.t").fetchone()
-        (other,) = con.execute("select count(*) from b.t").fetchone()
         (diff,) = con.execute(
             "select count(*) from ((from a.t except all from b.t) "
             "union all (from b.t except all from a.t))"
         ).fetchone()
-    assert rows == other, (left, rows, right, other)
     return rows, diff
 
 
