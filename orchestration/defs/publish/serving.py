@@ -27,7 +27,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -50,6 +50,28 @@ class PublishRecord(meta.Publish):
 
 class PublishError(RuntimeError):
     """The build cannot be published; the serving file is left as it was."""
+
+
+def publish_entry(
+    publish_id: int,
+    published_at: datetime,
+    run_id: str,
+    as_of_date: date,
+    last_complete_month: date,
+    mart_rows: dict[str, int],
+    run_started_at: datetime,
+) -> meta.Publish:
+    """The publish log entry of a publish (either engine), stamped with this commit."""
+    return meta.Publish(
+        publish_id=publish_id,
+        published_at=published_at,
+        run_id=run_id,
+        as_of_date=as_of_date,
+        last_complete_month=last_complete_month,
+        git_sha=git_sha(),
+        duration_seconds=(published_at - run_started_at).total_seconds(),
+        mart_rows=mart_rows,
+    )
 
 
 def candidate_prefix(serving_path: Path) -> str:
@@ -215,15 +237,14 @@ def publish(
         con.execute("detach build")
         publish_id = meta.create_serving_meta(con, serving_path)
         published_at = datetime.now(UTC).replace(tzinfo=None)
-        entry = meta.Publish(
-            publish_id=publish_id,
-            published_at=published_at,
-            run_id=run_id,
-            as_of_date=as_of_date,
-            last_complete_month=last_complete_month,
-            git_sha=git_sha(),
-            duration_seconds=(published_at - run_started_at).total_seconds(),
-            mart_rows=mart_rows,
+        entry = publish_entry(
+            publish_id,
+            published_at,
+            run_id,
+            as_of_date,
+            last_complete_month,
+            mart_rows,
+            run_started_at,
         )
         meta.record_publish(
             con,

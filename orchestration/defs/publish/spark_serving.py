@@ -29,9 +29,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.defs.dbt.project import DBT_EXECUTABLE
-from orchestration.defs.publish.serving import PublishError, PublishRecord
+from orchestration.defs.publish.serving import PublishError, PublishRecord, publish_entry
 from orchestration.lib import meta, spark_files
-from orchestration.lib.git import git_sha
 from orchestration.lib.landing import FileStat
 from orchestration.lib.locks import FileLock, LockHeldError, lock_path
 from orchestration.lib.settings import DBT_TARGET_DIR, MARTS_SCHEMA, PROJECT_DIR, Settings
@@ -121,15 +120,14 @@ def publish_on_spark(
         as_of_date, last_complete_month, mart_rows = _build_facts(warehouse, marts)
         publish_id = meta.next_spark_publish_id(warehouse)
         published_at = datetime.now(UTC).replace(tzinfo=None)
-        entry = meta.Publish(
-            publish_id=publish_id,
-            published_at=published_at,
-            run_id=run_id,
-            as_of_date=as_of_date,
-            last_complete_month=last_complete_month,
-            git_sha=git_sha(),
-            duration_seconds=(published_at - run_started_at).total_seconds(),
-            mart_rows=mart_rows,
+        entry = publish_entry(
+            publish_id,
+            published_at,
+            run_id,
+            as_of_date,
+            last_complete_month,
+            mart_rows,
+            run_started_at,
         )
         meta_dir = warehouse / STAGING_DIR / run_id
         try:
