@@ -24,7 +24,7 @@ STEPS = {
     "raw_gate": "raw gate (GX on the landing dir)",
     "dbt_build": "dbt build (models and dbt tests)",
     "mart_gate": "mart gate (GX on every mart)",
-    "serving_warehouse": "publish (atomic swap of the serving file)",
+    "serving_warehouse": "publish (the marts switched in for readers in one step)",
 }
 
 

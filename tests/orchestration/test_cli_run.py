@@ -46,7 +46,7 @@ def run_output(tmp_path_factory: pytest.TempPathFactory, generated_landing: Path
 
 def test_a_line_per_step_and_per_raw_table_with_times(run_output: str) -> None:
     steps = re.findall(r"^\[\s*\d+\.\ds\] (\S+ \S+) .* done in \d+\.\ds$", run_output, re.M)
-    assert steps == ["raw gate", "dbt build", "mart gate", "publish (atomic"]
+    assert steps == ["raw gate", "dbt build", "mart gate", "publish (the"]
     for table in raw_tables():
         assert re.search(rf"^\[\s*\d+\.\ds\]   {table}: [\d,]+ current rows", run_output, re.M)
     assert len(run_output.splitlines()) < 60
