@@ -123,6 +123,12 @@ class Settings:
         return self.build_path.with_name(self.build_path.name + ".gate.tmp")
 
     @property
+    def gate_index_path(self) -> Path:
+        """The raw gate's landing index (orchestration/quality/landing_index.py), a cache
+        next to the build file: each batch file's keys and load order, read once."""
+        return self.build_path.with_name(self.build_path.name + ".gate.duckdb")
+
+    @property
     def data_docs_dir(self) -> Path:
         return self.gx_dir / "gx" / "data_docs"
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -28,6 +29,12 @@ import pyarrow as pa
 from orchestration.lib.contract import RawTable, raw_tables
 from orchestration.lib.landing import BatchFile, batch_files, parquet_glob
 from orchestration.lib.sql import quote_identifier, quote_literal
+from orchestration.quality.landing_index import (
+    current_table,
+    open_index,
+    order_columns,
+    update_index,
+)
 
 if TYPE_CHECKING:  # pandas is imported when a gate runs, not when definitions load
     import pandas as pd
@@ -44,7 +51,7 @@ def _with_derived(base_sql: str, derived: Mapping[str, str]) -> str:
 
 def current_row_order(table: RawTable) -> str:
     """The dedupe order of ``macros/raw/current_rows.sql``: newest load, then newest update."""
-    return "_loaded_at desc, updated_at desc" if table.has_updated_at else "_loaded_at desc"
+    return ", ".join(f"{column} desc" for column in order_columns(table))
 
 
 def file_schema_frame(files: list[BatchFile], table: RawTable) -> pd.DataFrame:
@@ -108,6 +115,7 @@ class CurrentRows:
     query: str  # the rows to validate, with the suite's derived columns
     rows: int
     figures: TableFigures
+    index_note: str = ""  # what the landing index read (landing_index.IndexUpdate)
 
     def frames(self, chunk_rows: int) -> Iterator[pd.DataFrame]:
         """The rows to validate, at most ``chunk_rows`` per frame (at least one frame)."""
@@ -132,51 +140,64 @@ def current_rows(
     validated_paths: list[str] | None = None,
     memory_limit: str | None = None,
     temp_directory: str | None = None,
+    index_path: Path | None = None,
+    rebuild_index: bool = False,
 ) -> Iterator[CurrentRows]:
     """The current rows of ``table`` to validate, and figures over all its current rows.
 
-    Every batch file is read (keys and load order only) to find the current rows, as staging
-    dedupes them, ties kept; each carries ``_current_rows_with_key``, the number of current
-    rows with its key (more than 1: a tie on the newest load) over all current rows. The rows
-    to validate are the current rows from batch files not in ``validated_paths`` (files the
-    last publish's raw gate validated: batch files are append-only), read whole from those
-    files only; every current row without ``validated_paths``.
+    The keys and load order of every row come from the landing index
+    (``orchestration.quality.landing_index``, the file ``index_path``; in memory without
+    one), which reads only batch files it has not indexed yet. The current rows are found as
+    staging dedupes them, ties kept; each carries ``_current_rows_with_key``, the number of
+    current rows with its key (more than 1: a tie on the newest load) over all current rows.
+    The rows to validate are the current rows from batch files not in ``validated_paths``
+    (files the last publish's raw gate validated: batch files are append-only), read whole
+    from those files only; every current row without ``validated_paths``.
     """
     glob = quote_literal(parquet_glob(raw_dir, table.path))
     keys = ", ".join(quote_identifier(k) for k in table.key_columns)
-    any_key_null = " or ".join(f"{quote_identifier(k)} is null" for k in table.key_columns)
-    order_columns = ["_loaded_at", "updated_at"] if table.has_updated_at else ["_loaded_at"]
-    narrow = [quote_identifier(c) for c in [*table.key_columns, *order_columns]]
-    order = current_row_order(table)
+    narrow = [quote_identifier(c) for c in [*table.key_columns, *order_columns(table)]]
     options = "union_by_name = true, hive_partitioning = false"
-    validated = set(validated_paths or [])
-    new_files = [str(f.path) for f in batch_files(raw_dir)[table.path]]
-    new_files = [path for path in new_files if path not in validated]
+    validated = {Path(p).name for p in validated_paths or []}
+    files = batch_files(raw_dir)[table.path]
+    new_files = [str(f.path) for f in files if f.name not in validated]
     config = {"preserve_insertion_order": False}  # stream the chunks, in no particular order
     if memory_limit:
         config["memory_limit"] = memory_limit
     if temp_directory:
         config["temp_directory"] = temp_directory
-    with duckdb.connect(config=config) as con:
-        con.execute("set enable_progress_bar = false")
-        raw_rows = con.execute(f"select count(*) from read_parquet({glob})").fetchall()[0][0]
-        con.execute("create temp table validated (path varchar primary key)")
+    current = quote_identifier(current_table(table))
+    with open_index(index_path, config) as con:
+        update = update_index(con, Path(raw_dir), table, files, rebuild=rebuild_index)
+        con.execute("create temp table validated (file_name varchar primary key)")
         if validated:
-            con.executemany("insert into validated values (?)", [[p] for p in sorted(validated)])
+            con.executemany("insert into validated values (?)", [[n] for n in sorted(validated)])
+        # the current rows of new files, each with the number of current rows with its key
+        # (over every current row, old files' too: a tie across files is a duplicate key)
+        key_list = [quote_identifier(k) for k in table.key_columns]
+        new_key_null = " or ".join(f"new_rows.{k} is null" for k in key_list)
         con.execute(
             f"create temp table current_keys as\n"
-            f"select * exclude (_batch_file),\n"
-            f"    _batch_file not in (select path from validated) as _new_file,\n"
-            f"    case when {any_key_null} then null\n"
-            f"    else count(*) over (partition by {keys}) end as {KEY_COUNT}\n"
-            f"from (\n    select {', '.join(narrow)}, filename as _batch_file\n"
-            f"    from read_parquet({glob}, {options}, filename = true)\n"
-            f"    qualify rank() over (partition by {keys} order by {order}) = 1\n"
-            ") as current_source"
+            f"with new_rows as (\n"
+            f"    select {', '.join(narrow)} from {current}\n"
+            f"    where _file not in (select file_name from validated)\n"
+            f"),\n"
+            f"counts as (\n"
+            f"    select {', '.join(f'c.{k}' for k in key_list)}, count(*) as n\n"
+            f"    from {current} as c\n"
+            f"    inner join (select distinct {keys} from new_rows) as d\n"
+            f"        on {' and '.join(f'c.{k} = d.{k}' for k in key_list)}\n"
+            f"    group by all\n"
+            f")\n"
+            f"select new_rows.*,\n"
+            f"    case when {new_key_null} then null else counts.n end as {KEY_COUNT}\n"
+            f"from new_rows\n"
+            f"left join counts on {' and '.join(f'new_rows.{k} = counts.{k}' for k in key_list)}"
         )
-        ((current, newest, rows),) = con.execute(
-            "select count(*), max(_loaded_at), count(*) filter (where _new_file) from current_keys"
+        ((current_count, newest),) = con.execute(
+            f"select count(*), max(_loaded_at) from {current}"
         ).fetchall()
+        (rows,) = con.execute("select count(*) from current_keys").fetchall()[0]
         columns = ", ".join(f"t.{quote_identifier(c)}" for c in table.schema.names)
         if new_files:
             paths = "[" + ", ".join(quote_literal(f) for f in new_files) + "]"
@@ -184,8 +205,7 @@ def current_rows(
             base = (
                 f"select {columns}, k.{KEY_COUNT}\n"
                 f"from read_parquet({paths}, {options}) as t\n"
-                f"inner join (\n    select distinct * exclude (_new_file) from current_keys\n"
-                f"    where _new_file\n) as k\n"
+                f"inner join (select distinct * from current_keys) as k\n"
                 f"    on {same_row}"
             )
         else:
@@ -194,7 +214,11 @@ def current_rows(
                 f"from read_parquet({glob}, {options}) as t limit 0"
             )
         yield CurrentRows(
-            con, _with_derived(base, derived), rows, TableFigures(current, raw_rows, newest)
+            con,
+            _with_derived(base, derived),
+            rows,
+            TableFigures(current_count, update.raw_rows, newest),
+            update.describe(),
         )
 
 

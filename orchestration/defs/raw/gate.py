@@ -10,6 +10,9 @@ Batch files are append-only, so the row rules need not read again what the last 
 gate validated: ``<table>.raw`` sees the current rows from new batch files plus the current
 rows sharing a key with them (a tie between an old and a new row is still a duplicate key).
 The first run, a full refresh, or a publish from another landing dir validate every row.
+Which rows are current is found from the landing index (``quality/landing_index.py``), which
+keeps every batch file's keys and load order and reads only files it has not seen: a daily
+run reads the day's batch files, whole, once (a full refresh rebuilds the index).
 
 Freshness is measured against the as-of time: the end of ``as_of_date`` when the run gives
 one, otherwise the newest ``_loaded_at`` in the landing (the same default as the dbt
@@ -151,6 +154,8 @@ def validate_landing(
                 validated_paths=old,
                 memory_limit=settings.gate_memory_limit,
                 temp_directory=str(settings.gate_temp_dir),
+                index_path=settings.gate_index_path,
+                rebuild_index=revalidate,
             ) as rows:
                 figures[table] = rows.figures
                 parts = [
@@ -165,6 +170,7 @@ def validate_landing(
             f"{table}: row rules on {rows.rows:,} current rows from "
             f"{len(files[table]) - len(old)} new batch file(s)"
             + (f" ({len(old)} validated by publish #{baseline.publish_id})" if old else "")
+            + f"; {rows.index_note}"
         )
         newest = figures[table].newest_loaded_at
         outcome.count = RawCount(
@@ -176,7 +182,7 @@ def validate_landing(
         )
         report(
             f"{table}: {rows.rows:,} current rows of {len(files[table]) - len(old)} new batch "
-            f"file(s) validated in {time.perf_counter() - began:.1f}s"
+            f"file(s) validated in {time.perf_counter() - began:.1f}s ({rows.index_note})"
         )
     newest_loads = [
         o.count.newest_loaded_at for o in outcomes.values() if o.count and o.count.newest_loaded_at
