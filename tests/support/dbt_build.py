@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
+from orchestration.lib.dbt_cli import dbt_command
+from orchestration.lib.settings import PROJECT_DIR
 
 
 @dataclass
@@ -45,19 +44,9 @@ def dbt_build(raw_dir: Path, work_dir: Path, as_of_date: str | None = None, *arg
     """`dbt build` on ``raw_dir`` into ``work_dir/cx.duckdb``; never raises on dbt failure."""
     work_dir.mkdir(parents=True, exist_ok=True)
     db_path = work_dir / "cx.duckdb"
-    command = [
-        str(DBT),
-        "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
-        *args,
-    ]
+    command = dbt_command(
+        "build", *args, target_path=work_dir / "target", log_path=work_dir / "logs"
+    )
     if as_of_date is not None:
         command += ["--vars", f"{{as_of_date: {as_of_date}}}"]
     env = {**os.environ, "CX_RAW_DIR": str(raw_dir), "CX_DUCKDB_PATH": str(db_path)}

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).parent / "dbt"
+from orchestration.lib.dbt_cli import dbt_command
+from orchestration.lib.settings import PROJECT_DIR
 
 
 @dataclass
@@ -28,21 +27,14 @@ def spark_dbt_build(raw_dir: Path, work_dir: Path, as_of_date: str, *args: str) 
     """`dbt build` on Spark of ``raw_dir`` into ``work_dir/wh``; never raises on dbt failure."""
     work_dir.mkdir(parents=True, exist_ok=True)
     warehouse = work_dir / "wh"
-    command = [
-        str(DBT),
+    command = dbt_command(
         "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work_dir / "target"),
-        "--log-path",
-        str(work_dir / "logs"),
         "--vars",
         f"{{as_of_date: {as_of_date}}}",
         *args,
-    ]
+        target_path=work_dir / "target",
+        log_path=work_dir / "logs",
+    )
     env = {
         **os.environ,
         "CX_TARGET": "spark",

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import pytest
 
+from orchestration.lib.dbt_cli import dbt_command
 from tests.support.dbt_build import PROJECT_DIR
 
-DBT = Path(sys.executable).parent / "dbt"
 INTERMEDIATE = PurePosixPath("models/intermediate")
 GATE = "model.cx_warehouse.int_validated_reporting_period"
 PII_COLUMNS = {"email", "full_name", "comment"}
@@ -26,18 +25,7 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("parse")
     env = {**os.environ, "CX_DUCKDB_PATH": str(work / "parse.duckdb")}
     subprocess.run(
-        [
-            str(DBT),
-            "parse",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work),
-        ],
+        dbt_command("parse", target_path=work / "target", log_path=work),
         check=True,
         capture_output=True,
         env=env,

@@ -6,7 +6,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.dbt.assets import build_dbt_assets
-from orchestration.defs.dbt.project import DBT_EXECUTABLE, DBT_PROJECT
+from orchestration.defs.dbt.project import DBT_PROJECT
+from orchestration.lib.dbt_cli import DBT_EXECUTABLE
 
 
 def definitions() -> dg.Definitions:

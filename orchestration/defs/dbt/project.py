@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -19,10 +18,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
+from orchestration.lib.dbt_cli import DBT_EXECUTABLE
 from orchestration.lib.locks import FileLock, lock_path
 from orchestration.lib.settings import DBT_TARGET_DIR, MARTS_SCHEMA, PROJECT_DIR
 
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, target_path=DBT_TARGET_DIR)
 DBT_SOURCES = ("models", "macros", "data-tests", "seeds", "snapshots", "analyses")
 

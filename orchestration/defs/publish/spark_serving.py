@@ -28,9 +28,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.defs.dbt.project import DBT_EXECUTABLE
 from orchestration.defs.publish.serving import PublishError, PublishRecord, publish_entry
 from orchestration.lib import meta, spark_files
+from orchestration.lib.dbt_cli import dbt_command
 from orchestration.lib.landing import FileStat
 from orchestration.lib.locks import FileLock, LockHeldError, lock_path
 from orchestration.lib.settings import DBT_TARGET_DIR, MARTS_SCHEMA, PROJECT_DIR, Settings
@@ -72,21 +72,9 @@ def run_publish_macro(
     args = {"publish_id": publish_id, "marts": marts, "meta_dir": str(meta_dir)}
     args["keep"] = settings.serving_keep
     target = PROJECT_DIR / DBT_TARGET_DIR / "runs" / f"{run_id}-publish"
-    command = [
-        DBT_EXECUTABLE,
-        "run-operation",
-        PUBLISH_MACRO,
-        "--args",
-        json.dumps(args),
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target),
-    ]
+    command = dbt_command(
+        "run-operation", PUBLISH_MACRO, "--args", json.dumps(args), target_path=target
+    )
     env = {**os.environ, **settings.dbt_env, "DBT_USE_COLORS": "false"}
     return subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
