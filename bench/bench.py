@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,7 @@ SCALES = {"S": 10_000, "M": 100_000, "L": 1_000_000}
 SEED = 42
 AS_OF = date(2026, 7, 15)
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(PROJECT_DIR))
 
 # Runs a command, then prints its wall seconds and the peak RSS of its process tree. Run in a
 # fresh interpreter per step, so RUSAGE_CHILDREN covers that step's command alone.
@@ -51,7 +53,7 @@ seconds = time.perf_counter() - start
 peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 tail = (result.stdout + result.stderr)[-3000:]
 print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_kb / 1024,
-                  "returncode": result.returncode, "tail": tail}))
+                  "returncode": result.returncode, "tail": tail, "stdout": result.stdout}))
 """
 
 IO_FLOOR = """
@@ -92,6 +94,36 @@ def measure(step: str, command: list[str], env: dict[str, str]) -> dict[str, Any
     return result
 
 
+# a line the refresh prints per step (orchestration/lib/run_log.py): "[ 12.3s] <label> done in 4.5s"
+STEP_DONE = re.compile(r"^\[\s*[\d.]+s\] (?P<label>.+) done in (?P<seconds>[\d.]+)s$", re.MULTILINE)
+
+
+def job_split(result: dict[str, Any]) -> dict[str, float]:
+    """Seconds of each step of a refresh job (raw_gate, dbt_build, mart_gate, publish) from
+    what it printed; ``other`` is the rest of the wall time (start-up, Dagster itself)."""
+    from orchestration.lib.run_log import STEPS
+
+    step_of = {label: step for step, label in STEPS.items()}
+    split = {
+        step_of[m["label"]]: float(m["seconds"])
+        for m in STEP_DONE.finditer(result["stdout"])
+        if m["label"] in step_of
+    }
+    if set(split) != set(STEPS):
+        raise SystemExit(f"[bench] the refresh printed steps {sorted(split)}, not {sorted(STEPS)}")
+    split["other"] = round(result["seconds"] - sum(split.values()), 2)
+    return split
+
+
+def sql_floor(target: Path, build: Path, work: Path, env: dict[str, str]) -> dict[str, Any]:
+    """bench/sql_floor.py on the manifest of the full build just made: the models' SQL alone."""
+    script = str(PROJECT_DIR / "bench" / "sql_floor.py")
+    command = [str(BIN / "python"), script, str(target / "manifest.json"), str(build), str(work)]
+    result = measure("sql_floor", command, env)
+    result["seconds"] = float(result["tail"].strip().splitlines()[-1])  # the models alone
+    return result
+
+
 def landing_dir(scale: str) -> Path:
     """The cached landing dir of a scale, generated on first use."""
     raw = PROJECT_DIR / "data" / "bench" / scale / "raw"
@@ -117,19 +149,9 @@ def landing_dir(scale: str) -> Path:
 
 
 def dbt_build(env: dict[str, str], target: Path, *args: str) -> list[str]:
-    return [
-        str(BIN / "dbt"),
-        "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target / "logs"),
-        *args,
-    ]
+    from orchestration.lib.dbt_cli import dbt_command
+
+    return dbt_command("build", *args, target_path=target, log_path=target / "logs")
 
 
 def slowest_models(target: Path, top: int = 10) -> list[dict[str, Any]]:
@@ -181,15 +203,19 @@ def run(scale: str, engine: str = "duckdb") -> dict[str, Any]:
     steps["io_floor"] = io
     steps["dbt_full"] = measure("dbt_full", dbt_build(full_env, work / "target_full"), full_env)
     slowest = slowest_models(work / "target_full")
-    steps["refresh_job"] = measure("refresh_job", job, job_env)
     figures: dict[str, Any] = {"scale": scale, "engine": engine, "accounts": SCALES[scale]}
     figures["raw_rows"] = raw_rows
     if engine == "duckdb":
-        sys.path.insert(0, str(PROJECT_DIR))
+        floor = sql_floor(work / "target_full", work / "full.duckdb", work / "floor", base_env)
+        steps["sql_floor"] = floor
+    steps["refresh_job"] = measure("refresh_job", job, job_env)
+    split = {"refresh_job": job_split(steps["refresh_job"])}
+    if engine == "duckdb":
         from orchestration.sample_data import append_daily_batch
 
         batch_rows = append_daily_batch(landing, SEED, AS_OF + timedelta(days=1))
         steps["incremental"] = measure("incremental", job, job_env)
+        split["incremental"] = job_split(steps["incremental"])
         steps["incremental_dbt"] = measure(
             "incremental_dbt", dbt_build(full_env, work / "target_full"), full_env
         )
@@ -199,12 +225,19 @@ def run(scale: str, engine: str = "duckdb") -> dict[str, Any]:
     timed = {f"{step}_s": round(result["seconds"], 2) for step, result in steps.items()}
     if engine == "duckdb":  # the import itself, not the interpreter's start
         timed["defs_load_s"] = round(float(defs_load), 2)
+        figures["ratios"] = {  # the targets of docs/performance.md
+            "daily_job_over_full_job": round(timed["incremental_s"] / timed["refresh_job_s"], 3),
+            "full_job_over_dbt_full": round(timed["refresh_job_s"] / timed["dbt_full_s"], 3),
+            "dbt_full_over_sql_floor": round(timed["dbt_full_s"] / timed["sql_floor_s"], 3),
+        }
     return {
         **figures,
         **timed,
-        "peak_rss_mb": round(max(s["peak_rss_mb"] for s in steps.values())),
+        # the warehouse's own steps (the SQL floor runs without the profile's memory limit)
+        "peak_rss_mb": round(max(s["peak_rss_mb"] for k, s in steps.items() if k != "sql_floor")),
         "peak_rss_mb_by_step": {k: round(s["peak_rss_mb"]) for k, s in steps.items()},
         "seconds_by_step": {k: round(s["seconds"], 2) for k, s in steps.items()},
+        "job_split_s": split,
         "slowest_dbt_nodes": slowest,
         "machine": {
             "cpus": os.cpu_count(),
@@ -239,6 +272,10 @@ def print_table(figures: dict[str, Any]) -> None:
             f"{step:<18}{seconds:>10.1f}{seconds / floor:>12.1f}{rate:>14,.0f}"
             f"{figures['peak_rss_mb_by_step'][step]:>10,}"
         )
+    for job, split in figures["job_split_s"].items():
+        print(f"{job} by step: " + ", ".join(f"{k} {v:.1f}s" for k, v in split.items()))
+    for ratio, value in figures.get("ratios", {}).items():
+        print(f"{ratio}: {value:.2f}")
     print("\nslowest dbt nodes (full build):")
     for node in figures["slowest_dbt_nodes"]:
         print(f"  {node['seconds']:>8.2f}s  {node['node']}")
