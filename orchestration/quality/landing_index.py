@@ -81,12 +81,17 @@ class IndexUpdate:
     files_read: int  # batch files read from the landing dir (new, changed, or all on a rebuild)
     files_reused: int  # batch files whose keys came from the index
     raw_rows: int  # rows of every batch file of the table
-    keys_recomputed: int  # keys whose current rows were found again (those the files held)
+    keys_recomputed: int | None  # keys whose current rows were found again (None: every key)
 
     def describe(self) -> str:
+        found = (
+            "current rows of every key found (a new index)"
+            if self.keys_recomputed is None
+            else f"current rows of {self.keys_recomputed:,} key(s) recomputed"
+        )
         return (
             f"keys of {self.files_read} batch file(s) read, {self.files_reused} from the index, "
-            f"current rows of {self.keys_recomputed:,} key(s) recomputed"
+            + found
         )
 
 
@@ -161,6 +166,16 @@ def update_index(
         now = {file_name: (s.st_size, s.st_mtime_ns) for file_name, s in stats.items()}
         stale = [file_name for file_name, stat in indexed.items() if now.get(file_name) != stat]
         unread = [f for f in files if f.name not in indexed or f.name in stale]
+        if not indexed:  # a new index: every key's current rows, in one pass
+            if unread:
+                _read_files(con, keys, table, unread, now)
+            con.execute(f"delete from {current}")
+            con.execute(f"insert into {current} {_current_rows_of(keys, table, 'true')}")
+            (raw_rows,) = con.execute(
+                "select coalesce(sum(row_count), 0) from index_files where table_name = ?", [name]
+            ).fetchall()[0]
+            con.execute("commit")
+            return IndexUpdate(len(unread), 0, int(raw_rows), None)
         # the keys whose current rows can change: those of the rows dropped and added
         con.execute(
             f"create or replace temp table touched as select {key_columns} from {keys} limit 0"
@@ -201,19 +216,23 @@ def _recompute_current(
         f"{{row}}.{quote_identifier(c)} is not distinct from touched.{quote_identifier(c)}"
         for c in table.key_columns
     )
-    key_columns = ", ".join(quote_identifier(c) for c in table.key_columns)
-    order = ", ".join(f"{quote_identifier(c)} desc" for c in order_columns(table))
     con.execute(
         f"delete from {current} where exists "
         f"(select 1 from touched where {same_key.format(row=current)})"
     )
-    con.execute(
-        f"insert into {current}\n"
-        f"select * from {keys} as k\n"
-        f"where exists (select 1 from touched where {same_key.format(row='k')})\n"
+    touched = f"exists (select 1 from touched where {same_key.format(row='k')})"
+    con.execute(f"insert into {current} {_current_rows_of(keys, table, touched)}")
+    return int(count)
+
+
+def _current_rows_of(keys: str, table: RawTable, where: str) -> str:
+    """The current rows (ties kept) among the index rows ``k`` of ``keys`` matching ``where``."""
+    key_columns = ", ".join(quote_identifier(c) for c in table.key_columns)
+    order = ", ".join(f"{quote_identifier(c)} desc" for c in order_columns(table))
+    return (
+        f"select * from {keys} as k where {where}\n"
         f"qualify rank() over (partition by {key_columns} order by {order}) = 1"
     )
-    return int(count)
 
 
 def _read_files(
