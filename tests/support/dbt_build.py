@@ -49,7 +49,12 @@ def dbt_build(raw_dir: Path, work_dir: Path, as_of_date: str | None = None, *arg
     )
     if as_of_date is not None:
         command += ["--vars", f"{{as_of_date: {as_of_date}}}"]
-    env = {**os.environ, "CX_RAW_DIR": str(raw_dir), "CX_DUCKDB_PATH": str(db_path)}
+    env = {
+        **os.environ,
+        "CX_TARGET": "duckdb",  # also when a Spark test has set CX_TARGET=spark
+        "CX_RAW_DIR": str(raw_dir),
+        "CX_DUCKDB_PATH": str(db_path),
+    }
     result = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
     )
