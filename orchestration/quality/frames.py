@@ -30,6 +30,7 @@ from orchestration.lib.contract import RawTable, raw_tables
 from orchestration.lib.landing import BatchFile, batch_files, parquet_glob
 from orchestration.lib.sql import quote_identifier, quote_literal
 from orchestration.quality.landing_index import (
+    current_row_order,
     current_table,
     open_index,
     order_columns,
@@ -47,11 +48,6 @@ def _with_derived(base_sql: str, derived: Mapping[str, str]) -> str:
         f",\n    ({expr}) as {quote_identifier(name)}" for name, expr in derived.items()
     )
     return f"select *{extra}\nfrom ({base_sql}) as frame"
-
-
-def current_row_order(table: RawTable) -> str:
-    """The dedupe order of ``macros/raw/current_rows.sql``: newest load, then newest update."""
-    return ", ".join(f"{column} desc" for column in order_columns(table))
 
 
 def file_schema_frame(files: list[BatchFile], table: RawTable) -> pd.DataFrame:

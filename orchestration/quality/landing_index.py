@@ -54,6 +54,11 @@ def order_columns(table: RawTable) -> list[str]:
     return ["_loaded_at", "updated_at"] if table.has_updated_at else ["_loaded_at"]
 
 
+def current_row_order(table: RawTable) -> str:
+    """The dedupe order as SQL, ``_loaded_at desc[, updated_at desc]``."""
+    return ", ".join(f"{quote_identifier(column)} desc" for column in order_columns(table))
+
+
 def key_table(table: RawTable) -> str:
     return f"keys__{table.source}__{table.name}"
 
@@ -166,35 +171,31 @@ def update_index(
         now = {file_name: (s.st_size, s.st_mtime_ns) for file_name, s in stats.items()}
         stale = [file_name for file_name, stat in indexed.items() if now.get(file_name) != stat]
         unread = [f for f in files if f.name not in indexed or f.name in stale]
+        recomputed: int | None = None
         if not indexed:  # a new index: every key's current rows, in one pass
             if unread:
                 _read_files(con, keys, table, unread, now)
             con.execute(f"delete from {current}")
             con.execute(f"insert into {current} {_current_rows_of(keys, table, 'true')}")
-            (raw_rows,) = con.execute(
-                "select coalesce(sum(row_count), 0) from index_files where table_name = ?", [name]
-            ).fetchall()[0]
-            con.execute("commit")
-            return IndexUpdate(len(unread), 0, int(raw_rows), None)
-        # the keys whose current rows can change: those of the rows dropped and added
-        con.execute(
-            f"create or replace temp table touched as select {key_columns} from {keys} limit 0"
-        )
-        touched_by = (
-            f"insert into touched select distinct {key_columns} from {keys} "
-            "where list_contains(?, _file)"
-        )
-        if stale:
-            con.execute(touched_by, [stale])
-            con.execute(f"delete from {keys} where list_contains(?, _file)", [stale])
+        else:  # the keys whose current rows can change: those of the rows dropped and added
             con.execute(
-                "delete from index_files where table_name = ? and list_contains(?, file_name)",
-                [name, stale],
+                f"create or replace temp table touched as select {key_columns} from {keys} limit 0"
             )
-        if unread:
-            _read_files(con, keys, table, unread, now)
-            con.execute(touched_by, [[f.name for f in unread]])
-        recomputed = _recompute_current(con, keys, current, table)
+            touched_by = (
+                f"insert into touched select distinct {key_columns} from {keys} "
+                "where list_contains(?, _file)"
+            )
+            if stale:
+                con.execute(touched_by, [stale])
+                con.execute(f"delete from {keys} where list_contains(?, _file)", [stale])
+                con.execute(
+                    "delete from index_files where table_name = ? and list_contains(?, file_name)",
+                    [name, stale],
+                )
+            if unread:
+                _read_files(con, keys, table, unread, now)
+                con.execute(touched_by, [[f.name for f in unread]])
+            recomputed = _recompute_current(con, keys, current, table)
         (raw_rows,) = con.execute(
             "select coalesce(sum(row_count), 0) from index_files where table_name = ?", [name]
         ).fetchall()[0]
@@ -228,10 +229,9 @@ def _recompute_current(
 def _current_rows_of(keys: str, table: RawTable, where: str) -> str:
     """The current rows (ties kept) among the index rows ``k`` of ``keys`` matching ``where``."""
     key_columns = ", ".join(quote_identifier(c) for c in table.key_columns)
-    order = ", ".join(f"{quote_identifier(c)} desc" for c in order_columns(table))
     return (
         f"select * from {keys} as k where {where}\n"
-        f"qualify rank() over (partition by {key_columns} order by {order}) = 1"
+        f"qualify rank() over (partition by {key_columns} order by {current_row_order(table)}) = 1"
     )
 
 
